@@ -1,0 +1,1 @@
+"""Build step for the low-level client: vendored spec + overlay -> resolved spec -> generated code."""
