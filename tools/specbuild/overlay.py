@@ -65,7 +65,9 @@ def _validate_overlay(overlay: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         has_update = "update" in action
         removes = action.get("remove") is True
         if has_update == removes:
-            raise OverlayError(f"{_describe(index, action)} needs exactly one of 'update' or 'remove: true'")
+            raise OverlayError(
+                f"{_describe(index, action)} needs exactly one of 'update' or 'remove: true'"
+            )
         if not action.get("description"):
             raise OverlayError(
                 f"{_describe(index, action)} has no 'description': say which gateway behaviour it encodes"
@@ -104,9 +106,13 @@ def apply_overlay(
             # Delete from the back so earlier array indices stay valid.
             for match in reversed(matches):
                 parent = match.parent.obj if match.parent is not None else None
-                if parent is None:
+                key = match.parts[-1] if match.parts else None
+                if isinstance(parent, MutableMapping):
+                    del parent[key]
+                elif isinstance(parent, MutableSequence) and isinstance(key, int):
+                    del parent[key]
+                else:
                     raise OverlayError(f"{where}: cannot remove the document root")
-                del parent[match.parts[-1]]
         else:
             for match in matches:
                 if not isinstance(match.obj, MutableMapping | MutableSequence):

@@ -83,7 +83,9 @@ def _run_generator(resolved: Path, out_dir: Path, config: Path) -> list[str]:
         str(out_dir),
         "--overwrite",
     ]
-    proc = subprocess.run(command, capture_output=True, text=True, env=_generator_env(), check=False)
+    proc = subprocess.run(
+        command, capture_output=True, text=True, env=_generator_env(), check=False
+    )
     output = proc.stdout + proc.stderr
     if proc.returncode != 0 or not (out_dir / "__init__.py").exists():
         raise GenerationError(f"openapi-python-client failed (exit {proc.returncode}):\n{output}")

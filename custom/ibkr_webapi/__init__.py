@@ -1,0 +1,1 @@
+"""Asyncio client for the Interactive Brokers Web API."""

@@ -1,0 +1,66 @@
+"""Generation end to end: headers, drift check, and another (newer) spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tools.specbuild.__main__ import main, skipped_endpoints
+from tools.specbuild.pipeline import DEFAULT_OUT, diff_trees, generate
+
+ROOT = Path(__file__).resolve().parents[2]
+OFFICIAL = ROOT.parent / "shared" / "reference" / "ibkr-official-openapi-2.27.0.json"
+
+
+def test_every_generated_file_carries_the_do_not_edit_header() -> None:
+    for path in DEFAULT_OUT.rglob("*.py"):
+        head = path.read_text(encoding="utf-8").splitlines()[:2]
+        assert "DO NOT EDIT" in head[0], path
+        assert head[1] == "# Regenerate with: make generate", path
+
+
+def test_diff_trees_reports_added_removed_and_changed_files(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    for root in (a, b):
+        root.mkdir()
+        (root / "same.py").write_text("x = 1\n")
+    (a / "changed.py").write_text("x = 1\n")
+    (b / "changed.py").write_text("x = 2\n")
+    (a / "new.py").write_text("")
+    (b / "old.py").write_text("")
+    assert diff_trees(a, b) == [
+        "differs: changed.py",
+        "only in committed: old.py",
+        "only in regenerated: new.py",
+    ]
+
+
+def test_check_fails_when_generated_code_was_edited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "ibkr_webapi_client"
+    assert main(["generate", "--out", str(out)]) == 0
+    models = out / "models" / "auth_status.py"
+    models.write_text(models.read_text() + "\n# hand edit\n")
+    assert main(["check", "--out", str(out)]) == 1
+    assert "differs: models/auth_status.py" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not OFFICIAL.exists(), reason="shared/reference is not beside this checkout")
+def test_official_ibkr_spec_generates_every_endpoint(tmp_path: Path) -> None:
+    result = generate(OFFICIAL, None, tmp_path / "ibkr_webapi_client", command="test")
+    operations = sum(
+        1
+        for item in result.spec["paths"].values()
+        for m in item
+        if m in {"get", "post", "put", "delete", "patch"}
+    )
+    generated = [
+        p
+        for p in (tmp_path / "ibkr_webapi_client" / "api").rglob("*.py")
+        if p.name != "__init__.py"
+    ]
+    assert skipped_endpoints(result) == []
+    assert len(generated) == operations
+    assert any("moved them under 'items'" in fix for fix in result.repairs.fixes)
