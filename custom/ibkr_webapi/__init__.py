@@ -1,1 +1,49 @@
-"""Asyncio client for the Interactive Brokers Web API."""
+"""Asyncio client for the Interactive Brokers Web API / Client Portal gateway.
+
+from ibkr_webapi import IBKRClient, Order
+
+async with IBKRClient("https://localhost:5000/v1/api", verify=False) as ib:
+    quotes = await ib.snapshot([265598], fields=["last_price", "bid_price"])
+"""
+
+from __future__ import annotations
+
+from . import errors
+from ._auth import BearerTokenAuth, Token
+from ._client import IBKRClient
+from ._core import DEFAULT_BASE_URL, PreflightPolicy
+from ._dates import format_ibkr_time, parse_ibkr_time
+from ._fields import field_id, field_name
+from ._orders import Order, Question, new_client_order_id
+from ._results import Bar, History, PlacedOrder, SummaryItem
+from ._snapshot import MarketDataAvailability, Quote
+from ._transports.pacing import Pacer, RateLimitPolicy
+from ._transports.retry import RetryPolicy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "Bar",
+    "BearerTokenAuth",
+    "History",
+    "IBKRClient",
+    "MarketDataAvailability",
+    "Order",
+    "Pacer",
+    "PlacedOrder",
+    "PreflightPolicy",
+    "Question",
+    "Quote",
+    "RateLimitPolicy",
+    "RetryPolicy",
+    "SummaryItem",
+    "Token",
+    "__version__",
+    "errors",
+    "field_id",
+    "field_name",
+    "format_ibkr_time",
+    "new_client_order_id",
+    "parse_ibkr_time",
+]

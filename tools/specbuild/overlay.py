@@ -75,6 +75,11 @@ def _validate_overlay(overlay: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return actions
 
 
+def _delete(parent: MutableMapping[Any, Any] | MutableSequence[Any], key: object) -> None:
+    if isinstance(parent, MutableMapping) or isinstance(key, int):
+        del parent[key]
+
+
 def apply_overlay(
     spec: MutableMapping[str, Any],
     overlay: Mapping[str, Any],
@@ -106,13 +111,9 @@ def apply_overlay(
             # Delete from the back so earlier array indices stay valid.
             for match in reversed(matches):
                 parent = match.parent.obj if match.parent is not None else None
-                key = match.parts[-1] if match.parts else None
-                if isinstance(parent, MutableMapping):
-                    del parent[key]
-                elif isinstance(parent, MutableSequence) and isinstance(key, int):
-                    del parent[key]
-                else:
+                if not match.parts or not isinstance(parent, MutableMapping | MutableSequence):
                     raise OverlayError(f"{where}: cannot remove the document root")
+                _delete(parent, match.parts[-1])
         else:
             for match in matches:
                 if not isinstance(match.obj, MutableMapping | MutableSequence):

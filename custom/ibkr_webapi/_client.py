@@ -1,0 +1,18 @@
+"""IBKRClient: the one object users import."""
+
+from __future__ import annotations
+
+from ._api_market import MarketDataAPI
+from ._api_orders import OrdersAPI
+from ._api_portfolio import PortfolioAPI
+from ._api_session import SessionAPI
+
+
+class IBKRClient(SessionAPI, PortfolioAPI, MarketDataAPI, OrdersAPI):
+    """Asyncio client for the IBKR Client Portal / Web API gateway.
+
+    Use it as ``async with IBKRClient(base_url, verify=...) as ib:``. It keeps the session alive,
+    re-opens it when it drops, paces requests within IBKR's limits, retries what is safe to retry,
+    and raises :mod:`ibkr_webapi.errors` exceptions that say what to do. ``ib.raw`` is the generated
+    low-level client, sharing all of that.
+    """

@@ -1,0 +1,72 @@
+"""Walk numbered pages until an empty or short one, optionally fetching ahead."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def _is_last(page: Sequence[object], largest: int, page_size: int | None) -> bool:
+    if not page:
+        return True
+    if page_size is not None and len(page) < page_size:
+        return True
+    # The page size is not documented reliably (100 today, 30 before): a page shorter than an
+    # earlier one is the last.
+    return len(page) < largest
+
+
+async def _fetch_all(
+    fetch: Callable[[int], Awaitable[Sequence[T]]], numbers: range
+) -> list[Sequence[T]]:
+    """Fetch pages concurrently; on the first failure cancel the rest and raise that failure."""
+    if len(numbers) == 1:
+        return [await fetch(numbers[0])]
+
+    async def run(number: int) -> Sequence[T]:
+        return await fetch(number)
+
+    tasks = [asyncio.ensure_future(run(number)) for number in numbers]
+    try:
+        return [await task for task in tasks]
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def iterate_pages(
+    fetch: Callable[[int], Awaitable[Sequence[T]]],
+    *,
+    key: Callable[[T], Hashable] | None = None,
+    page_size: Callable[[Sequence[T]], int | None] = lambda _page: None,
+    concurrency: int = 1,
+) -> AsyncIterator[T]:
+    """Yield every item of pages 0, 1, 2, ... in order, each item once.
+
+    ``concurrency`` > 1 fetches that many pages at a time; pages fetched beyond the last one are
+    discarded. ``key`` drops items seen on an earlier page (the list may shift while paging).
+    """
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    seen: set[Hashable] = set()
+    largest = 0
+    page_number = 0
+    while True:
+        window = range(page_number, page_number + concurrency)
+        pages = await _fetch_all(fetch, window)
+        for page in pages:
+            for item in page:
+                if key is not None:
+                    identity = key(item)
+                    if identity in seen:
+                        continue
+                    seen.add(identity)
+                yield item
+            if _is_last(page, largest, page_size(page)):
+                return
+            largest = max(largest, len(page))
+        page_number += concurrency

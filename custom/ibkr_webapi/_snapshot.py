@@ -1,0 +1,486 @@
+"""Snapshot rows as readable quotes: value parsing, availability codes, the Quote type.
+
+Pure functions only (no I/O): the client polls the gateway and hands the rows to :meth:`Quote.from_row`.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._dates import IBKRTimeError, parse_ibkr_date, parse_ibkr_time
+from ._fields import (
+    FIELDS,
+    FIELDS_BY_NAME,
+    FieldKind,
+    UnknownFieldError,
+    field_id,
+    field_info,
+    resolve_fields,
+)
+
+__all__ = [
+    "AvailabilityStatus",
+    "FlaggedPrice",
+    "MarketDataAvailability",
+    "PriceFlag",
+    "Quote",
+    "merge_rows",
+    "parse_value",
+    "split_request",
+]
+
+# Keys of a wire row that are not field ids.
+_META_KEYS = frozenset({"conid", "conidEx", "_updated", "server_id"})
+
+_NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<digits>\d[\d,]*(?:\.\d*)?|\.\d+)(?P<suffix>[KMBT]?)%?")
+_MULTIPLIER = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+_PRICE_PREFIX = re.compile(r"(?P<flag>[CH])(?P<rest>[+-]?[\d.].*)")
+
+
+class PriceFlag(enum.StrEnum):
+    """The letter the gateway puts before a last price."""
+
+    PRIOR_CLOSE = "C"
+    """No trade yet today: the value is the prior close."""
+    HALTED = "H"
+    """Trading in the contract is halted."""
+
+
+class FlaggedPrice(float):
+    """A price that arrived with a ``C``/``H`` prefix: a plain ``float`` that also carries ``flag``."""
+
+    __slots__ = ("flag",)
+    flag: PriceFlag
+
+    def __new__(cls, value: float, flag: PriceFlag) -> FlaggedPrice:
+        self = super().__new__(cls, value)
+        self.flag = flag
+        return self
+
+    def __getnewargs__(self) -> tuple[float, PriceFlag]:  # type: ignore[override]
+        return float(self), self.flag
+
+    def __repr__(self) -> str:
+        return f"FlaggedPrice({float(self)!r}, PriceFlag.{self.flag.name})"
+
+    @property
+    def is_prior_close(self) -> bool:
+        """True for a ``C`` prefix: the value is the prior close."""
+        return self.flag is PriceFlag.PRIOR_CLOSE
+
+    @property
+    def is_halted(self) -> bool:
+        """True for an ``H`` prefix: trading is halted."""
+        return self.flag is PriceFlag.HALTED
+
+
+class AvailabilityStatus(enum.StrEnum):
+    """First letter of the market data availability code (field 6509)."""
+
+    REALTIME = "R"
+    DELAYED = "D"
+    FROZEN = "Z"
+    FROZEN_DELAYED = "Y"
+    NOT_SUBSCRIBED = "N"
+    INCOMPLETE = "i"
+    VDR_EXEMPT = "v"
+    UNKNOWN = "?"
+    """A letter this client does not know; see ``MarketDataAvailability.code``."""
+
+
+@attrs.frozen
+class MarketDataAvailability:
+    """Decoded field 6509, e.g. ``"RpB"``: real-time, consolidated, top of book available."""
+
+    code: str
+    """The code as received."""
+    status: AvailabilityStatus
+    snapshot: bool
+    """``P``: a snapshot can be requested for the contract."""
+    consolidated: bool
+    """``p``: data is aggregated across exchanges."""
+    book: bool
+    """``B``: top-of-book data is available."""
+
+    @classmethod
+    def from_code(cls, code: str) -> MarketDataAvailability:
+        """Decode a code; unknown letters never raise (status ``UNKNOWN``, flags ignored)."""
+        code = code.strip()
+        try:
+            status = AvailabilityStatus(code[:1])
+        except ValueError:
+            status = AvailabilityStatus.UNKNOWN
+        rest = code[1:]
+        return cls(code, status, snapshot="P" in rest, consolidated="p" in rest, book="B" in rest)
+
+    @property
+    def is_realtime(self) -> bool:
+        return self.status is AvailabilityStatus.REALTIME
+
+    @property
+    def is_delayed(self) -> bool:
+        """Delayed data, frozen or not."""
+        return self.status in (AvailabilityStatus.DELAYED, AvailabilityStatus.FROZEN_DELAYED)
+
+    @property
+    def is_frozen(self) -> bool:
+        """Last values recorded at the close, real-time or delayed."""
+        return self.status in (AvailabilityStatus.FROZEN, AvailabilityStatus.FROZEN_DELAYED)
+
+    @property
+    def is_subscribed(self) -> bool:
+        """False when the account lacks the market data subscription."""
+        return self.status is not AvailabilityStatus.NOT_SUBSCRIBED
+
+
+def _decimal(text: str) -> Decimal | None:
+    """The number in ``text``, thousands separators and a trailing % dropped, K/M/B/T applied."""
+    match = _NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        number = Decimal(match["digits"].replace(",", ""))
+    except InvalidOperation:
+        return None
+    number *= _MULTIPLIER[match["suffix"]]
+    return -number if match["sign"] == "-" else number
+
+
+def _int_or_float(number: Decimal) -> int | float:
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def parse_value(field: str | int, raw: Any) -> Any:
+    """A snapshot value as a Python value, by the field's kind; never raises.
+
+    ``"168.42"`` -> 168.42; ``"1,300"`` -> 1300; ``"24.5M"`` -> 24_500_000; ``"1.23%"`` -> 1.23;
+    ``"C193.18"`` -> ``FlaggedPrice(193.18, PRIOR_CLOSE)`` (``H``: halted); ``""`` -> None; 6509 ->
+    :class:`MarketDataAvailability`. JSON numbers and text fields pass through; values of unknown
+    ids, and values that do not fit their field's kind, are kept as received.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    try:
+        info = field_info(field)
+    except (UnknownFieldError, TypeError):
+        return raw
+    if info is None:
+        return raw
+    try:
+        return _parse_kind(info.kind, raw)
+    except (ValueError, ArithmeticError, IBKRTimeError):
+        return raw
+
+
+def _parse_kind(kind: FieldKind, raw: Any) -> Any:
+    if kind is FieldKind.BOOLEAN and isinstance(raw, int | str) and str(raw).strip() in {"0", "1"}:
+        return str(raw).strip() == "1"
+    if kind is FieldKind.CONID and isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if not isinstance(raw, str) or kind is FieldKind.TEXT:
+        return raw
+    text = raw.strip()
+    if kind is FieldKind.AVAILABILITY:
+        return MarketDataAvailability.from_code(text)
+    if kind is FieldKind.DATE:
+        # A bare number other than YYYYMMDD is not a date we can read (epoch? days?): keep it.
+        return raw if text.isdecimal() and len(text) != 8 else parse_ibkr_date(text)
+    if kind is FieldKind.CONID:
+        return int(text) if text.isdecimal() and text.isascii() else raw
+    if kind is FieldKind.BOOLEAN:
+        return raw
+    flag: PriceFlag | None = None
+    if kind is FieldKind.PRICE and (prefixed := _PRICE_PREFIX.fullmatch(text)) is not None:
+        flag, text = PriceFlag(prefixed["flag"]), prefixed["rest"]
+    number = _decimal(text)
+    if number is None:
+        return raw
+    if kind in (FieldKind.SIZE, FieldKind.ABBREVIATED):
+        return _int_or_float(number)
+    if flag is not None:
+        return FlaggedPrice(float(number), flag)
+    return float(number)
+
+
+def _price_flag(raw: Any) -> PriceFlag | None:
+    if isinstance(raw, str) and (match := _PRICE_PREFIX.fullmatch(raw.strip())) is not None:
+        return PriceFlag(match["flag"])
+    return None
+
+
+def _row_conid(row: Mapping[str, Any]) -> int:
+    for key in ("conid", "conidEx"):
+        value = row.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            head = re.match(r"\s*(\d+)", value)
+            if head is not None:
+                return int(head[1])
+    raise ValueError(f"snapshot row has no usable conid: {dict(row)!r}")
+
+
+def _as_number(value: Any) -> float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _as_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@attrs.frozen
+class Quote:
+    """One contract's snapshot: parsed values by name, plus the row exactly as received.
+
+    ``quote.last_price`` and the other common fields are typed properties; every field name works as
+    an attribute at run time and with ``quote["delta"]`` / ``quote["7308"]`` (typed code: use ``[]``).
+    Absent fields read as ``None``; numeric properties are also ``None`` when the value could not be
+    parsed (the text is still in ``values`` and ``raw``).
+    """
+
+    conid: int
+    updated: datetime | None
+    """When the gateway last refreshed the row (``_updated``), aware UTC."""
+    raw: Mapping[str, Any] = attrs.field(hash=False, repr=False)
+    """The wire row as received (field-id keys, string values)."""
+    values: Mapping[str, Any] = attrs.field(hash=False)
+    """Parsed values by snake_case name; ids not in the table keep their id as the key."""
+    availability: MarketDataAvailability | None = None
+    is_prior_close: bool = False
+    """The last price is the prior close (``C`` prefix): no trade yet today."""
+    is_halted: bool = False
+    """Trading is halted (``H`` prefix on the last price)."""
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Quote:
+        """Build a quote from one row of ``/iserver/marketdata/snapshot``."""
+        values: dict[str, Any] = {}
+        for key, raw in row.items():
+            wire = str(key)
+            if wire in _META_KEYS or not (wire.isdecimal() and wire.isascii()):
+                continue
+            info = FIELDS.get(wire)
+            values[info.name if info is not None else wire] = parse_value(wire, raw)
+        updated: datetime | None = None
+        stamp = row.get("_updated")
+        if stamp is not None and not isinstance(stamp, bool):
+            try:
+                updated = parse_ibkr_time(stamp, epoch_unit="ms")
+            except IBKRTimeError:
+                updated = None
+        availability = values.get("market_data_availability")
+        flag = _price_flag(row.get("31"))
+        return cls(
+            conid=_row_conid(row),
+            updated=updated,
+            raw=MappingProxyType(dict(row)),
+            values=MappingProxyType(values),
+            availability=availability if isinstance(availability, MarketDataAvailability) else None,
+            is_prior_close=flag is PriceFlag.PRIOR_CLOSE,
+            is_halted=flag is PriceFlag.HALTED,
+        )
+
+    def __getitem__(self, key: str | int) -> Any:
+        """Parsed value by name (``"bid_size"``) or id (``"88"``, ``88``); None when absent."""
+        try:
+            wire = field_id(key)
+        except (UnknownFieldError, TypeError) as exc:
+            raise KeyError(str(exc)) from None
+        info = FIELDS.get(wire)
+        return self.values.get(info.name if info is not None else wire)
+
+    def __contains__(self, key: object) -> bool:
+        """Whether the field (name or id) arrived in the row."""
+        if not isinstance(key, str | int):
+            return False
+        try:
+            return field_id(key) in self.raw
+        except (UnknownFieldError, TypeError):
+            return False
+
+    if not TYPE_CHECKING:
+        # Hidden from type checkers so that a misspelt attribute is still an error there.
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_") or name not in FIELDS_BY_NAME:
+                raise AttributeError(_attribute_hint(name))
+            try:
+                values = object.__getattribute__(self, "values")
+            except AttributeError:
+                raise AttributeError(name) from None
+            return values.get(name)
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # Rebuilt from the wire row: pickles and copies stay small and read-only mappings need no care.
+        return _quote_from_row, (dict(self.raw),)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(object.__dir__(self)) | set(FIELDS_BY_NAME))
+
+    def has(self, fields: Iterable[str | int] | str | int) -> bool:
+        """Whether every asked field (names or ids) has arrived."""
+        return not self.missing(fields)
+
+    def missing(self, fields: Iterable[str | int] | str | int) -> list[str]:
+        """The asked fields that have not arrived yet, by name (by id when not in the table)."""
+        result = []
+        for wire in resolve_fields(fields):
+            if wire not in self.raw:
+                info = FIELDS.get(wire)
+                result.append(info.name if info is not None else wire)
+        return result
+
+    def model(self) -> Any:
+        """The row as the generated ``ibkr_webapi_client.models.MarketDataSnapshot``.
+
+        Named properties carry the wire strings (``LastPrice`` keeps a ``C``/``H`` prefix); every
+        other key of the row goes to ``additional_properties``.
+        """
+        try:
+            module = importlib.import_module("ibkr_webapi_client.models")
+            model_class = module.MarketDataSnapshot
+        except (ImportError, AttributeError) as exc:
+            raise ImportError(
+                "Quote.model() needs the generated client ibkr_webapi_client with "
+                "models.MarketDataSnapshot; regenerate it with `make generate`"
+            ) from exc
+        data: dict[str, Any] = {
+            key: value for key, value in self.raw.items() if key not in _MODEL_NAMES
+        }
+        data["conid"] = self.conid
+        for wire, name in _MODEL_NAMES.items():
+            value = self.raw.get(wire)
+            if value is not None:
+                data[name] = str(value)
+        return model_class.from_dict(data)
+
+    # Typed shortcuts for the common fields.
+    @property
+    def last_price(self) -> float | None:
+        return _as_number(self.values.get("last_price"))
+
+    @property
+    def bid_price(self) -> float | None:
+        return _as_number(self.values.get("bid_price"))
+
+    @property
+    def ask_price(self) -> float | None:
+        return _as_number(self.values.get("ask_price"))
+
+    @property
+    def bid_size(self) -> float | None:
+        return _as_number(self.values.get("bid_size"))
+
+    @property
+    def ask_size(self) -> float | None:
+        return _as_number(self.values.get("ask_size"))
+
+    @property
+    def last_size(self) -> float | None:
+        return _as_number(self.values.get("last_size"))
+
+    @property
+    def volume(self) -> float | None:
+        """Day's volume (from ``volume_long`` when the abbreviated ``volume`` is absent)."""
+        value = _as_number(self.values.get("volume"))
+        return value if value is not None else _as_number(self.values.get("volume_long"))
+
+    @property
+    def high(self) -> float | None:
+        return _as_number(self.values.get("high"))
+
+    @property
+    def low(self) -> float | None:
+        return _as_number(self.values.get("low"))
+
+    @property
+    def open(self) -> float | None:
+        return _as_number(self.values.get("open"))
+
+    @property
+    def close(self) -> float | None:
+        return _as_number(self.values.get("close"))
+
+    @property
+    def prior_close(self) -> float | None:
+        return _as_number(self.values.get("prior_close"))
+
+    @property
+    def change(self) -> float | None:
+        return _as_number(self.values.get("change"))
+
+    @property
+    def change_percent(self) -> float | None:
+        return _as_number(self.values.get("change_percent"))
+
+    @property
+    def mark_price(self) -> float | None:
+        return _as_number(self.values.get("mark_price"))
+
+    @property
+    def symbol(self) -> str | None:
+        return _as_text(self.values.get("symbol"))
+
+    @property
+    def company_name(self) -> str | None:
+        return _as_text(self.values.get("company_name"))
+
+
+# Wire ids the named snapshot model has properties for, and those properties' wire names.
+_MODEL_NAMES = {"84": "BidPrice", "86": "AskPrice", "31": "LastPrice", "87": "Volume"}
+
+
+def _quote_from_row(row: Mapping[str, Any]) -> Quote:
+    return Quote.from_row(row)
+
+
+def _attribute_hint(name: str) -> str:
+    try:
+        field_id(name)
+    except UnknownFieldError as exc:
+        return f"'Quote' object has no attribute {name!r} ({exc})"
+    return f"'Quote' object has no attribute {name!r}"
+
+
+def merge_rows(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Combine two rows of the same conid: newer values win, late fields are added, none are lost.
+
+    An empty or null value in ``new`` does not wipe out a value ``old`` already had.
+    """
+    merged = dict(old)
+    for key, value in new.items():
+        if (value is None or value == "") and merged.get(key) not in (None, ""):
+            continue
+        merged[key] = value
+    stamps = [row.get("_updated") for row in (old, new)]
+    numeric = [s for s in stamps if isinstance(s, int | float) and not isinstance(s, bool)]
+    if numeric:
+        merged["_updated"] = max(numeric)
+    return merged
+
+
+def split_request(
+    conids: Iterable[int],
+    fields: Iterable[str],
+    max_conids: int = 100,
+    max_fields: int = 50,
+) -> list[tuple[list[int], list[str]]]:
+    """Batches of at most ``max_conids`` conids and ``max_fields`` fields covering every pair once."""
+    if max_conids < 1 or max_fields < 1:
+        raise ValueError("max_conids and max_fields must be at least 1")
+    conid_list, field_list = list(conids), list(fields)
+    conid_chunks = [conid_list[i : i + max_conids] for i in range(0, len(conid_list), max_conids)]
+    field_chunks = [field_list[i : i + max_fields] for i in range(0, len(field_list), max_fields)]
+    return [(c, f) for c in conid_chunks for f in field_chunks or [[]]]

@@ -1,0 +1,97 @@
+"""Walking numbered pages: stop on an empty or short page, never duplicate or skip."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from ibkr_webapi._pagination import iterate_pages
+
+
+def _pages(*sizes: int) -> list[list[int]]:
+    pages, start = [], 0
+    for size in sizes:
+        pages.append(list(range(start, start + size)))
+        start += size
+    return pages
+
+
+class Source:
+    def __init__(self, pages: list[list[int]], delay: float = 0.0) -> None:
+        self.pages = pages
+        self.calls: list[int] = []
+        self.delay = delay
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    async def fetch(self, number: int) -> list[int]:
+        self.calls.append(number)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        await asyncio.sleep(self.delay)
+        self.in_flight -= 1
+        return self.pages[number] if number < len(self.pages) else []
+
+
+async def _collect(source: Source, **kwargs: object) -> list[int]:
+    return [item async for item in iterate_pages(source.fetch, **kwargs)]  # type: ignore[arg-type]
+
+
+async def test_pages_of_100_100_37_give_237_items_in_order_and_stop() -> None:
+    source = Source(_pages(100, 100, 37))
+    assert await _collect(source) == list(range(237))
+    assert source.calls == [0, 1, 2]
+
+
+async def test_full_last_page_is_followed_by_one_empty_page() -> None:
+    source = Source(_pages(30, 30))
+    assert await _collect(source) == list(range(60))
+    assert source.calls == [0, 1, 2]
+
+
+async def test_single_short_first_page_needs_one_more_call_to_know_the_size() -> None:
+    source = Source(_pages(37))
+    assert await _collect(source) == list(range(37))
+    assert source.calls == [0, 1]
+
+
+async def test_known_page_size_stops_on_a_short_first_page() -> None:
+    source = Source(_pages(37))
+    assert await _collect(source, page_size=lambda page: 100) == list(range(37))
+    assert source.calls == [0]
+
+
+async def test_empty_portfolio_is_one_call() -> None:
+    source = Source([])
+    assert await _collect(source) == []
+    assert source.calls == [0]
+
+
+async def test_items_repeated_on_a_later_page_are_yielded_once() -> None:
+    source = Source([[1, 2, 3], [3, 4, 5], [6]])
+    assert await _collect(source, key=lambda item: item) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_concurrency_fetches_pages_ahead_without_duplicates() -> None:
+    source = Source(_pages(100, 100, 100, 100, 37), delay=0.01)
+    assert await _collect(source, concurrency=3) == list(range(437))
+    assert source.max_in_flight == 3
+    assert {0, 1, 2, 3, 4} <= set(source.calls)
+
+
+async def test_failure_of_one_page_cancels_the_others_and_raises() -> None:
+    async def fetch(number: int) -> list[int]:
+        if number == 1:
+            raise RuntimeError("page 1 broke")
+        await asyncio.sleep(10)
+        return [1]
+
+    with pytest.raises(RuntimeError, match="page 1 broke"):
+        async for _ in iterate_pages(fetch, concurrency=3):
+            pass
+
+
+async def test_concurrency_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        await _collect(Source([]), concurrency=0)
