@@ -76,8 +76,12 @@ def _validate_overlay(overlay: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _delete(parent: MutableMapping[Any, Any] | MutableSequence[Any], key: object) -> None:
-    if isinstance(parent, MutableMapping) or isinstance(key, int):
+    if isinstance(parent, MutableMapping):
         del parent[key]
+        return
+    if not isinstance(key, int):
+        raise OverlayError(f"cannot remove {key!r} from an array")
+    del parent[key]
 
 
 def apply_overlay(
