@@ -9,7 +9,7 @@ async with IBKRClient("https://localhost:5000/v1/api", verify=False) as ib:
 from __future__ import annotations
 
 from . import errors
-from ._auth import BearerTokenAuth, Token
+from ._auth import BearerTokenAuth, StaticBearerAuth, Token
 from ._client import IBKRClient
 from ._core import DEFAULT_BASE_URL, PreflightPolicy
 from ._dates import format_ibkr_time, parse_ibkr_time
@@ -17,7 +17,7 @@ from ._fields import field_id, field_name
 from ._orders import Order, Question, new_client_order_id
 from ._results import Bar, History, PlacedOrder, SummaryItem
 from ._snapshot import MarketDataAvailability, Quote
-from ._transports.pacing import Pacer, RateLimitPolicy
+from ._transports.pacing import EndpointRule, Pacer, RateLimitPolicy
 from ._transports.retry import RetryPolicy
 
 __version__ = "0.1.0"
@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "Bar",
     "BearerTokenAuth",
+    "EndpointRule",
     "History",
     "IBKRClient",
     "MarketDataAvailability",
@@ -37,6 +38,7 @@ __all__ = [
     "Quote",
     "RateLimitPolicy",
     "RetryPolicy",
+    "StaticBearerAuth",
     "SummaryItem",
     "Token",
     "__version__",

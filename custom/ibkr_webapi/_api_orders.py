@@ -41,6 +41,7 @@ from ibkr_webapi_client.types import UNSET, Response, Unset
 from . import errors
 from ._core import ClientCore
 from ._orders import ConfirmPolicy, Order, Question, decide
+from ._redact import redact_text
 from ._results import PlacedOrder, live_order_ref, unset_to_none
 
 logger = logging.getLogger("ibkr_webapi")
@@ -132,7 +133,8 @@ class OrdersAPI(ClientCore):
             if not isinstance(answer, list) or not answer:
                 raise errors.UnexpectedResponseError(
                     f"order {order.c_oid}: the gateway's answer had no order and no question: "
-                    f"{response.content[:200]!r}; check live_orders() before placing it again"
+                    f"{redact_text(response.content[:200].decode('utf-8', 'replace'))!r}; "
+                    "check live_orders() before placing it again"
                 )
             item = answer[0]
             if isinstance(item, OrderResponse):

@@ -19,6 +19,7 @@ from ibkr_webapi_client.types import Response
 from . import errors
 from ._gate import Gate, GateTransport
 from ._keepalive import Keepalive
+from ._redact import redact_text
 from ._transports import TransportStack, build_transport_stack
 from ._transports.pacing import Pacer, RateLimitPolicy
 from ._transports.retry import RetryPolicy
@@ -79,6 +80,8 @@ class ClientCore:
         keepalive: float | None = 60.0,
         compete: bool = True,
         recover_session: bool = True,
+        reauth_timeout: float = 20.0,
+        reauth_poll_interval: float = 1.0,
         pacer: Pacer | None = None,
         rate_limits: RateLimitPolicy | None = None,
         retry: RetryPolicy | None = None,
@@ -102,6 +105,8 @@ class ClientCore:
             retry_policy=retry or RetryPolicy(),
             compete=compete,
             recover_session=recover_session,
+            reauth_timeout=reauth_timeout,
+            poll_interval=reauth_poll_interval,
         )
         self._gate = Gate()
         self._http = httpx.AsyncClient(
@@ -160,7 +165,13 @@ class ClientCore:
             raise errors.ConfigurationError("this IBKRClient is closed; create a new one")
         token = _last_response.set(None)
         try:
-            response = await operation(*args, client=self.raw, **kwargs)
+            try:
+                response = await operation(*args, client=self.raw, **kwargs)
+            except (ValueError, KeyError, TypeError) as exc:
+                if _last_response.get() is None:
+                    raise  # no answer came back: a bug in the call itself, not the gateway
+                # The generated parser choked on the body (e.g. an empty 429 or an HTML 503).
+                raise self._unparsable(exc) from exc
             if response.status_code >= 400:
                 raw = _last_response.get()
                 if raw is None:  # pragma: no cover - the hook always runs
@@ -181,11 +192,23 @@ class ClientCore:
             _last_response.reset(token)
 
     @staticmethod
+    def _unparsable(exc: Exception) -> errors.IBKRError:
+        raw = _last_response.get()
+        if raw is not None and raw.status_code >= 400:
+            return errors.error_from_response(raw)
+        status = f"HTTP {raw.status_code}" if raw is not None else "no response"
+        return errors.UnexpectedResponseError(
+            f"the gateway's answer ({status}) could not be read: {type(exc).__name__}: "
+            f"{redact_text(str(exc))}"
+        )
+
+    @staticmethod
     def _parsed(response: Response[Any], kind: type[T], what: str) -> T:
         parsed = response.parsed
         if not isinstance(parsed, kind):
             raise errors.UnexpectedResponseError(
                 f"{what}: the gateway's answer did not have the documented shape "
-                f"(HTTP {int(response.status_code)}, {response.content[:200]!r})"
+                f"(HTTP {int(response.status_code)}, "
+                f"{redact_text(response.content[:200].decode('utf-8', 'replace'))!r})"
             )
         return parsed

@@ -1,0 +1,234 @@
+"""IBKRClient orders against a respx-mocked gateway: questions, rejections, lost answers."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+import respx
+
+from ibkr_webapi import IBKRClient, Order, Question, errors
+from tests.helpers import ACCOUNTS, BASE
+
+ORDERS = f"{BASE}/iserver/account/U1/orders"
+LIVE = f"{BASE}/iserver/account/orders"
+
+
+def _order(**kwargs: object) -> Order:
+    base: dict[str, object] = {
+        "conid": 265598,
+        "side": "BUY",
+        "quantity": 1,
+        "order_type": "LMT",
+        "price": 150.0,
+    }
+    base.update(kwargs)
+    return Order(**base)  # type: ignore[arg-type]
+
+
+def _question(
+    reply_id: str, message_id: str, text: str = "Are you sure?"
+) -> list[dict[str, object]]:
+    return [{"id": reply_id, "message": [text], "isSuppressed": False, "messageIds": [message_id]}]
+
+
+ACK = [{"order_id": "1370093239", "order_status": "PreSubmitted", "encrypt_message": "1"}]
+
+
+@respx.mock
+async def test_order_is_sent_with_a_generated_coid_after_accounts(ib: IBKRClient) -> None:
+    accounts = respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    route = respx.post(ORDERS).respond(json=ACK)
+    placed = await ib.place_order("U1", _order())
+    sent = json.loads(route.calls.last.request.content)["orders"][0]
+    assert accounts.call_count == 1
+    assert sent["cOID"].startswith("ibkr-") and sent["acctId"] == "U1"
+    assert placed.order_id == "1370093239" and placed.order_status == "PreSubmitted"
+    assert placed.c_oid == sent["cOID"]
+
+
+@respx.mock
+async def test_question_chain_is_followed_to_the_end_when_confirming_all(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.post(ORDERS).respond(json=_question("q1", "o163"))
+    first = respx.post(f"{BASE}/iserver/reply/q1").respond(json=_question("q2", "o354"))
+    second = respx.post(f"{BASE}/iserver/reply/q2").respond(json=ACK)
+    placed = await ib.place_order("U1", _order(), confirm=True)
+    assert json.loads(first.calls.last.request.content) == {"confirmed": True}
+    assert json.loads(second.calls.last.request.content) == {"confirmed": True}
+    assert [q.message_ids for q in placed.answered] == [("o163",), ("o354",)]
+    assert placed.order_id == "1370093239"
+
+
+@respx.mock
+async def test_default_policy_declines_at_once_and_raises_with_the_messages(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.post(ORDERS).respond(
+        json=_question("q1", "o354", "You are submitting an order without market data.")
+    )
+    decline = respx.post(f"{BASE}/iserver/reply/q1").respond(json={"error": "Order discarded"})
+    with pytest.raises(errors.OrderConfirmationRequired) as info:
+        await ib.place_order("U1", _order())
+    assert info.value.message_ids == ["o354"]
+    assert "without market data" in info.value.messages[0]
+    assert json.loads(decline.calls.last.request.content) == {"confirmed": False}
+
+
+@respx.mock
+async def test_async_callable_policy_decides_per_question(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.post(ORDERS).respond(json=_question("q1", "o163"))
+    respx.post(f"{BASE}/iserver/reply/q1").respond(json=_question("q2", "o451"))
+    reply2 = respx.post(f"{BASE}/iserver/reply/q2").respond(json={"error": "discarded"})
+    seen: list[str] = []
+
+    async def policy(question: Question) -> bool:
+        seen.append(question.message_ids[0])
+        return question.message_ids == ("o163",)
+
+    with pytest.raises(errors.OrderConfirmationRequired):
+        await ib.place_order("U1", _order(), confirm=policy)
+    assert seen == ["o163", "o451"]
+    assert json.loads(reply2.calls.last.request.content) == {"confirmed": False}
+
+
+@respx.mock
+async def test_rejection_raises_order_rejected_with_ibkr_text(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.post(ORDERS).respond(
+        json={"error": "We cannot accept an order at the limit price you selected."}
+    )
+    with pytest.raises(errors.OrderRejected, match="limit price you selected"):
+        await ib.place_order("U1", _order())
+
+
+@respx.mock
+async def test_503_on_the_order_post_finds_the_order_by_coid_and_never_resends(
+    ib: IBKRClient,
+) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    post = respx.post(ORDERS).respond(503, json={"error": "timeout"})
+
+    def live(request: httpx.Request) -> httpx.Response:
+        coid = json.loads(post.calls.last.request.content)["orders"][0]["cOID"]
+        return httpx.Response(
+            200,
+            json={
+                "orders": [
+                    {"orderId": 777, "status": "Submitted", "order_ref": coid, "conid": "265598"}
+                ],
+                "snapshot": True,
+            },
+        )
+
+    lookup = respx.get(LIVE).mock(side_effect=live)
+    placed = await ib.place_order("U1", _order())
+    assert post.call_count == 1
+    assert lookup.calls.last.request.url.params["force"] == "true"
+    assert placed.order_id == "777" and placed.recovered
+
+
+@respx.mock
+async def test_lost_order_not_found_is_resent_with_the_same_coid(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    post = respx.post(ORDERS).mock(
+        side_effect=[httpx.ConnectError("reset"), httpx.Response(200, json=ACK)]
+    )
+    respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
+    placed = await ib.place_order("U1", _order())
+    coids = [json.loads(call.request.content)["orders"][0]["cOID"] for call in post.calls]
+    assert len(coids) == 2 and coids[0] == coids[1]
+    assert placed.order_id == "1370093239"
+
+
+@respx.mock
+async def test_resend_refused_as_duplicate_means_the_first_arrived(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    post = respx.post(ORDERS).mock(
+        side_effect=[
+            httpx.ReadTimeout("slow"),
+            httpx.Response(
+                200,
+                json={
+                    "error": "Order couldn't be submitted: Local order ID=x is already registered."
+                },
+            ),
+        ]
+    )
+    calls = 0
+
+    def live(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        coid = json.loads(post.calls[0].request.content)["orders"][0]["cOID"]
+        orders = [] if calls == 1 else [{"orderId": 5, "status": "Submitted", "order_ref": coid}]
+        return httpx.Response(200, json={"orders": orders, "snapshot": True})
+
+    respx.get(LIVE).mock(side_effect=live)
+    placed = await ib.place_order("U1", _order())
+    assert post.call_count == 2
+    assert placed.order_id == "5" and placed.recovered
+
+
+@respx.mock
+async def test_lost_order_without_resend_raises_status_unknown_naming_the_coid(
+    ib: IBKRClient,
+) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    post = respx.post(ORDERS).mock(side_effect=httpx.ConnectError("reset"))
+    respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
+    with pytest.raises(errors.OrderStatusUnknown) as info:
+        await ib.place_order("U1", _order(c_oid="mine-1"), resend_if_missing=False)
+    assert post.call_count == 1
+    assert info.value.c_oid == "mine-1"
+
+
+@respx.mock
+async def test_live_orders_waits_out_the_preflight(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    route = respx.get(LIVE).mock(
+        side_effect=[
+            httpx.Response(200, json={"orders": [], "snapshot": False}),
+            httpx.Response(
+                200,
+                json={
+                    "orders": [{"orderId": 1, "order_ref": "a", "status": "Filled"}],
+                    "snapshot": True,
+                },
+            ),
+        ]
+    )
+    orders = await ib.live_orders()
+    assert route.call_count == 2
+    assert [o.order_ref for o in orders] == ["a"]
+
+
+@respx.mock
+async def test_cancel_of_unknown_order_raises_with_ibkr_text(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.delete(f"{BASE}/iserver/account/U1/order/123456").respond(
+        json={"error": "OrderID 123456 doesn't exist"}
+    )
+    with pytest.raises(errors.OrderRejected, match="doesn't exist"):
+        await ib.cancel_order("U1", 123456)
+
+
+@respx.mock
+async def test_modify_sends_one_order_object_and_follows_questions(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    route = respx.post(f"{BASE}/iserver/account/U1/order/42").respond(
+        json=_question("q9", "o10138")
+    )
+    respx.post(f"{BASE}/iserver/reply/q9").respond(
+        json=[{"order_id": "42", "order_status": "Submitted"}]
+    )
+    placed = await ib.modify_order("U1", 42, _order(price=151.0), confirm=True)
+    body = json.loads(route.calls.last.request.content)
+    assert body["price"] == 151.0 and "orders" not in body
+    assert placed.order_status == "Submitted"
+
+
+async def test_suppressing_more_than_51_ids_is_refused(ib: IBKRClient) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="51"):
+        await ib.suppress_questions([f"o{n}" for n in range(52)])
