@@ -31,7 +31,11 @@ async def _fetch_all(
 
     tasks = [asyncio.ensure_future(run(number)) for number in numbers]
     try:
-        return [await task for task in tasks]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in tasks:
+            if task.done() and (error := task.exception()) is not None:
+                raise error
+        return [task.result() for task in tasks]  # all done: pages in order
     finally:
         for task in tasks:
             task.cancel()

@@ -142,6 +142,10 @@ class MarketDataAvailability:
         return self.status is not AvailabilityStatus.NOT_SUBSCRIBED
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_PLAIN_FLOAT_KINDS = frozenset({FieldKind.PRICE, FieldKind.NUMBER})
+
+
 def _decimal(text: str) -> Decimal | None:
     """The number in ``text``, thousands separators and a trailing % dropped, K/M/B/T applied."""
     match = _NUMBER.fullmatch(text)
@@ -171,10 +175,13 @@ def parse_value(field: str | int, raw: Any) -> Any:
         return None
     if isinstance(raw, str) and not raw.strip():
         return None
-    try:
-        info = field_info(field)
-    except (UnknownFieldError, TypeError):
-        return raw
+    # Fast path: rows arrive keyed by canonical id strings.
+    info = FIELDS.get(field) if isinstance(field, str) else None
+    if info is None:
+        try:
+            info = field_info(field)
+        except (UnknownFieldError, TypeError):
+            return raw
     if info is None:
         return raw
     try:
@@ -200,6 +207,8 @@ def _parse_kind(kind: FieldKind, raw: Any) -> Any:
         return int(text) if text.isdecimal() and text.isascii() else raw
     if kind is FieldKind.BOOLEAN:
         return raw
+    if kind in _PLAIN_FLOAT_KINDS and _PLAIN_NUMBER.fullmatch(text):
+        return float(text)  # the common case: a plain decimal number, no prefix or suffix
     flag: PriceFlag | None = None
     if kind is FieldKind.PRICE and (prefixed := _PRICE_PREFIX.fullmatch(text)) is not None:
         flag, text = PriceFlag(prefixed["flag"]), prefixed["rest"]

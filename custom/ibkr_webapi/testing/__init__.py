@@ -1,0 +1,74 @@
+"""A built-in IBKR Client Portal gateway simulator, for demos, integration tests and offline testing.
+
+    from ibkr_webapi.testing import GatewaySimulator, SimulatorConfig, serve_gateway
+
+    async with serve_gateway(SimulatorConfig(idle_timeout=30)) as gateway:
+        async with IBKRClient(gateway.url, verify=gateway.verify) as ib:
+            ...
+
+or in-process: `GatewaySimulator().client()` / `httpx.ASGITransport(app=create_app(...))`.
+Needs the `simulator` extra (starlette, uvicorn, cryptography). See docs/simulator.md.
+
+Names are imported on first use, so that the pytest plugin (loaded by every pytest run where this
+package is installed) does not need the extra.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._app import create_app
+    from ._catalogue import Contract
+    from ._clock import Clock, ManualClock
+    from ._config import RateLimit, SimulatorConfig
+    from ._faults import Faults, SimulatedDisconnect
+    from ._market import Quote
+    from ._server import GatewayServer, run, serve_gateway
+    from ._simulator import GatewaySimulator
+
+_MODULES = {
+    "Clock": "._clock",
+    "Contract": "._catalogue",
+    "Faults": "._faults",
+    "GatewayServer": "._server",
+    "GatewaySimulator": "._simulator",
+    "ManualClock": "._clock",
+    "Quote": "._market",
+    "RateLimit": "._config",
+    "SimulatedDisconnect": "._faults",
+    "SimulatorConfig": "._config",
+    "create_app": "._app",
+    "run": "._server",
+    "serve_gateway": "._server",
+}
+
+__all__ = [
+    "Clock",
+    "Contract",
+    "Faults",
+    "GatewayServer",
+    "GatewaySimulator",
+    "ManualClock",
+    "Quote",
+    "RateLimit",
+    "SimulatedDisconnect",
+    "SimulatorConfig",
+    "create_app",
+    "run",
+    "serve_gateway",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,249 @@
+"""The ASGI app: every gateway route goes through one pipeline of gateway rules before its handler."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from ._config import SimulatorConfig
+from ._errors import (
+    GatewayError,
+    bad_request,
+    invalid_account,
+    no_bridge,
+    not_authenticated,
+    too_many_requests,
+)
+from ._faults import SimulatedDisconnect
+from ._simulator import GatewaySimulator
+
+BASE_PATH = "/v1/api"
+ADMIN_PATH = "/_sim"
+# Scope extension our uvicorn protocol adds: a callable that drops the connection unanswered.
+ABORT_EXTENSION = "ibkr_webapi.abort"
+
+log = logging.getLogger("ibkr_webapi.testing")
+
+Tier = Literal["public", "read_only", "brokerage"]
+
+
+def client_ip(request: Request) -> str:
+    """Rate limits and the penalty box count per client IP, like the gateway."""
+    return request.client.host if request.client else "unknown"
+
+
+@dataclass
+class Call:
+    """One request on its way to a handler, with what the handlers need."""
+
+    request: Request
+    sim: GatewaySimulator
+    now: float
+    body: Any
+
+    def path_param(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    def query(self, name: str, default: str = "") -> str:
+        return self.request.query_params.get(name, default)
+
+    def query_flag(self, name: str) -> bool:
+        return self.query(name).lower() in ("true", "1", "yes")
+
+    @property
+    def client_ip(self) -> str:
+        return client_ip(self.request)
+
+    def json_object(self) -> dict[str, Any]:
+        if not isinstance(self.body, dict):
+            raise bad_request("the body must be a JSON object")
+        return self.body
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """A gateway route and the rules it is subject to."""
+
+    method: str
+    path: str  # below /v1/api, in Starlette syntax
+    handler: Handler
+    tier: Tier = "brokerage"
+    iserver_accounts_first: bool = False
+    portfolio_accounts_first: bool = False
+
+    @property
+    def endpoint_key(self) -> str:
+        """Key of SimulatorConfig.endpoint_rate_limits, e.g. "GET /iserver/account/orders"."""
+        return f"{self.method} {self.path}"
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _parse_json(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise bad_request("the body is not valid JSON") from None
+
+
+def _drop_connection(request: Request) -> Response:
+    abort = request.scope.get("extensions", {}).get(ABORT_EXTENSION)
+    if abort is None:  # in-process: make the client see what a dropped connection looks like
+        raise SimulatedDisconnect("Server disconnected without sending a response.")
+    abort()
+    return Response(status_code=500)  # never reaches the client: the transport is gone
+
+
+def _check_session(route: ApiRoute, sim: GatewaySimulator) -> None:
+    session = sim.session
+    if route.tier == "public":
+        return
+    if not session.logged_in:
+        raise not_authenticated()
+    if route.tier == "brokerage":
+        if session.brokerage == "none":
+            raise no_bridge()
+        if session.brokerage == "lost":
+            raise not_authenticated()
+
+
+def _check_prerequisites(route: ApiRoute, sim: GatewaySimulator, call: Call) -> None:
+    config, session = sim.config, sim.session
+    if (
+        route.iserver_accounts_first
+        and config.require_iserver_accounts_first
+        and not session.iserver_accounts_seen
+    ):
+        raise bad_request("Please query /accounts first")
+    if (
+        route.portfolio_accounts_first
+        and config.require_portfolio_accounts_first
+        and not session.portfolio_accounts_seen
+    ):
+        raise bad_request("Please query /portfolio/accounts or /portfolio/subaccounts first")
+    account = call.request.path_params.get("accountId")
+    if account is not None and account not in sim.portfolio.holdings:
+        raise invalid_account(str(account))
+
+
+def _answers_pending_question(
+    route: ApiRoute, request: Request, sim: GatewaySimulator, path: str
+) -> bool:
+    pending = sim.replies.pending
+    if pending is None:
+        return True
+    if (
+        route.path == "/iserver/reply/{replyId}"
+        and request.path_params.get("replyId") == pending.reply_id
+    ):
+        return True
+    return any(fnmatch.fnmatchcase(path, p) for p in sim.config.reply_exempt_paths)
+
+
+def _endpoint(route: ApiRoute, sim: GatewaySimulator) -> Callable[[Request], Awaitable[Response]]:
+    config: SimulatorConfig = sim.config
+
+    async def endpoint(request: Request) -> Response:
+        path = request.url.path.removeprefix(BASE_PATH)
+        fault = sim.fault_injector.decide(path)
+        if fault.delay > 0:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            log.debug("%s %s: connection dropped (fault)", request.method, path)
+            return _drop_connection(request)
+        if fault.status is not None:
+            log.debug("%s %s: %s (fault)", request.method, path, fault.status)
+            return _json(
+                {"error": _REASONS.get(fault.status, "Error"), "statusCode": fault.status},
+                fault.status,
+            )
+
+        sim.settle()
+        now = sim.now()
+        if not _answers_pending_question(route, request, sim, path):
+            dropped = sim.replies.interrupt()
+            log.debug(
+                "%s %s cancelled the order waiting on reply %s",
+                request.method,
+                path,
+                dropped.reply_id if dropped else None,
+            )
+        try:
+            raw = await request.body()
+            if request.method == "POST" and config.require_post_body and not raw.strip():
+                raise GatewayError(
+                    411,
+                    {"error": "Length Required: send {} as the body of a POST", "statusCode": 411},
+                )
+            wait = sim.rate_limiter.check(client_ip(request), route.endpoint_key, now)
+            if wait is not None:
+                raise too_many_requests(wait if config.retry_after_header else None)
+            call = Call(request, sim, now, _parse_json(raw))
+            _check_session(route, sim)
+            _check_prerequisites(route, sim, call)
+            if config.any_request_keeps_alive:
+                sim.session.keepalive(now)
+            result = await route.handler(call)
+        except GatewayError as error:
+            log.debug("%s %s -> %s %s", request.method, path, error.status, error.body)
+            return _json(error.body, error.status, error.headers)
+        return _json(result)
+
+    return endpoint
+
+
+_REASONS = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else "Internal Server Error"
+    return _json({"error": detail, "statusCode": status}, status)
+
+
+def create_app(
+    simulator: GatewaySimulator | None = None, *, config: SimulatorConfig | None = None
+) -> Starlette:
+    """The ASGI app of a simulated gateway: routes under /v1/api, control routes under /_sim.
+
+    Pass a `GatewaySimulator` to keep a handle on its state, or just a config.
+    """
+    from ._admin import admin_routes
+    from ._api import API_ROUTES
+
+    if simulator is None:
+        simulator = GatewaySimulator(config)
+    elif config is not None:
+        raise ValueError("pass either a simulator or a config, not both")
+    api: list[BaseRoute] = [
+        Route(r.path, _endpoint(r, simulator), methods=[r.method]) for r in API_ROUTES
+    ]
+    routes: list[BaseRoute] = [Mount(BASE_PATH, routes=api)]
+    if simulator.config.admin_routes:
+        routes.append(Mount(ADMIN_PATH, routes=admin_routes(simulator)))
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.simulator = simulator
+    return app

@@ -1,0 +1,117 @@
+"""Every knob of the gateway simulator in one frozen dataclass."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ._faults import Faults
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `count` requests in any window of `per` seconds."""
+
+    count: int
+    per: float
+
+
+def _endpoint_limits() -> dict[str, RateLimit]:
+    every_5s = RateLimit(1, 5.0)
+    return {
+        "GET /iserver/marketdata/snapshot": RateLimit(10, 1.0),
+        "GET /iserver/account/orders": every_5s,
+        "GET /iserver/account/pnl/partitioned": every_5s,
+        "GET /portfolio/accounts": every_5s,
+        "GET /portfolio/subaccounts": every_5s,
+        "POST /tickle": RateLimit(1, 1.0),
+        "GET /sso/validate": RateLimit(1, 60.0),
+    }
+
+
+def _slow_fields() -> frozenset[str]:
+    return frozenset({"7280", "7281", "7282", "7286", "7287", "7289", "7290", "7291", "7718"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimulatorConfig:
+    """How the simulated gateway behaves. Durations are seconds of (simulated) clock time.
+
+    Use `dataclasses.replace(config, ...)` to derive a variant.
+    """
+
+    # --- accounts and portfolio
+    accounts: tuple[str, ...] = ("U1234567", "U7654321")
+    positions: Mapping[str, int] = field(
+        default_factory=lambda: {"U1234567": 12, "U7654321": 4}
+    )  # how many positions each account starts with (real contracts first, then synthetic ones)
+    cash: float = 250_000.0
+    positions_page_size: int = 100
+    paper: bool = False
+    seed: int = 0
+
+    # --- session
+    brokerage_session_at_start: bool = True  # False: /iserver answers "no bridge" until ssodh/init
+    idle_timeout: float = 360.0
+    idle_timeout_action: Literal["expire", "logout"] = "expire"
+    # True: every request, not only /tickle, resets the idle timer
+    any_request_keeps_alive: bool = False
+    require_post_body: bool = True  # POST without a body gets 411, like the real gateway
+
+    # --- calls that must come first, and pre-flights
+    require_iserver_accounts_first: bool = True
+    require_portfolio_accounts_first: bool = True
+    snapshot_preflight: bool = True
+    live_orders_preflight: bool = True
+    pnl_preflight: bool = False  # True: the first P&L call of a session answers {"upnl": {}}
+    slow_fields: frozenset[str] = field(default_factory=_slow_fields)
+    slow_field_delay: int = 1  # calls after the first answered one before slow fields show up
+
+    # --- market data
+    quote_interval: float = 0.5
+    market_data_availability: str = "RpB"
+    max_snapshot_conids: int = 100
+    max_snapshot_fields: int = 50
+    max_history_bars: int = 1000
+    history_delay: float = 0.02  # real seconds each history request takes to answer
+
+    # --- orders
+    order_submit_delay: float = 0.2  # PreSubmitted -> Submitted
+    order_fill_delay: float = 0.5  # Submitted -> Filled, for marketable orders
+    size_limit: float = 500.0  # o383 above this quantity
+    value_limit: float = 100_000.0  # o451 above this order value (USD)
+    # O163 when an aggressive limit is this far through the market
+    price_percentage_limit: float = 0.03
+    # Rejected outright when the limit is this far from the market
+    reject_price_deviation: float = 0.5
+    market_order_question: bool = True  # o10151 on market orders
+    stop_order_question: bool = True  # o0 on stop orders
+    reply_timeout: float | None = 30.0  # a reply later than this is "late" (None: never)
+    late_reply_status: int = 503  # status of a reply to a question that was cancelled or timed out
+    unknown_reply_status: int = 400  # status of a reply to an id the simulator never issued
+    # Globs of requests that do not cancel a pending question
+    reply_exempt_paths: tuple[str, ...] = ()
+
+    # --- rate limits
+    rate_limits: bool = True
+    global_rate_limit: RateLimit = RateLimit(10, 1.0)
+    endpoint_rate_limits: Mapping[str, RateLimit] = field(default_factory=_endpoint_limits)
+    history_max_concurrent: int = 5
+    penalty_box: float = 600.0  # after a 429 the client IP gets 429 for this long
+    # Windows are this fraction shorter, to forgive timing jitter
+    rate_limit_tolerance: float = 0.05
+    retry_after_header: bool = False  # the real gateway's Retry-After is undocumented
+
+    # --- faults and control
+    faults: Faults = field(default_factory=Faults)
+    admin_routes: bool = True  # /_sim/... control routes
+
+    def __post_init__(self) -> None:
+        if not self.accounts:
+            raise ValueError("at least one account is needed")
+        unknown = set(self.positions) - set(self.accounts)
+        if unknown:
+            raise ValueError(f"positions given for unknown accounts: {sorted(unknown)}")
+        if self.positions_page_size < 1 or self.quote_interval <= 0:
+            raise ValueError("positions_page_size and quote_interval must be positive")

@@ -1,0 +1,225 @@
+"""Positions and cash per account, priced from the moving market."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from ._catalogue import VALID_EXCHANGES, Catalogue, Contract
+from ._market import Market
+
+_QUANTITIES = (5, 10, 20, 25, 50, 75, 100, 150, 200, 300, 500)
+# Sort keys that do not depend on prices, so a page can be cut before pricing.
+_STATIC_SORT_KEYS = {"name", "contractDesc", "ticker", "conid", "position", "avgCost", "avgPrice"}
+
+
+@dataclass
+class Holding:
+    """One position: signed quantity and average cost per share."""
+
+    conid: int
+    quantity: float
+    avg_cost: float
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Aggregates of an account's positions at one moment."""
+
+    market_value: float
+    long_value: float
+    short_value: float
+    unrealized_pnl: float
+    daily_pnl: float
+
+
+class Portfolio:
+    """Holdings, cash and today's realized P&L of every account."""
+
+    def __init__(
+        self,
+        accounts: tuple[str, ...],
+        *,
+        cash: float,
+        seed: int,
+        catalogue: Catalogue,
+        market: Market,
+    ) -> None:
+        self.accounts = accounts
+        self._seed = seed
+        self._catalogue = catalogue
+        self._market = market
+        self.holdings: dict[str, dict[int, Holding]] = {a: {} for a in accounts}
+        self.cash: dict[str, float] = dict.fromkeys(accounts, cash)
+        self.realized_pnl: dict[str, float] = dict.fromkeys(accounts, 0.0)
+
+    # --- building
+    def populate(self, account: str, count: int) -> None:
+        """Give `account` `count` positions: known stocks first (shuffled), then synthetic ones."""
+        rng = random.Random(f"{self._seed}:{account}:{len(self.holdings[account])}")
+        known = [c for c in self._catalogue.all() if not c.synthetic]
+        rng.shuffle(known)
+        known = [c for c in known if c.conid not in self.holdings[account]][:count]
+        extra = self._catalogue.synthetic(count - len(known)) if count > len(known) else []
+        for contract in known + extra:
+            quantity = float(rng.choice(_QUANTITIES)) * (-1 if rng.random() < 0.1 else 1)
+            avg_cost = round(contract.reference_price * rng.uniform(0.7, 1.2), 4)
+            self.holdings[account][contract.conid] = Holding(contract.conid, quantity, avg_cost)
+
+    def set_position(self, account: str, conid: int, quantity: float, avg_cost: float) -> None:
+        if quantity == 0:
+            self.holdings[account].pop(conid, None)
+        else:
+            self.holdings[account][conid] = Holding(conid, quantity, avg_cost)
+
+    def apply_fill(self, account: str, conid: int, quantity: float, price: float) -> None:
+        """Book a fill (`quantity` signed: + bought, - sold): position, average cost, cash, P&L."""
+        commission = max(1.0, 0.005 * abs(quantity))
+        self.cash[account] -= quantity * price + commission
+        self.realized_pnl[account] -= commission
+        holding = self.holdings[account].get(conid)
+        if holding is None:
+            self.holdings[account][conid] = Holding(conid, quantity, price)
+            return
+        old = holding.quantity
+        new = old + quantity
+        if old * quantity > 0:  # adding to the position
+            holding.avg_cost = (old * holding.avg_cost + quantity * price) / new
+        else:  # reducing, closing or flipping
+            closed = min(abs(quantity), abs(old))
+            direction = 1 if old > 0 else -1
+            self.realized_pnl[account] += closed * (price - holding.avg_cost) * direction
+            if new * old < 0:
+                holding.avg_cost = price
+        holding.quantity = new
+        if new == 0:
+            del self.holdings[account][conid]
+
+    # --- reading
+    def _contract(self, conid: int) -> Contract:
+        contract = self._catalogue.get(conid)
+        if contract is None:  # pragma: no cover - holdings only reference catalogue contracts
+            raise KeyError(conid)
+        return contract
+
+    def holding(self, account: str, conid: int) -> Holding | None:
+        return self.holdings[account].get(conid)
+
+    def position_item(
+        self, account: str, holding: Holding, now: float, page_size: int, model: str = ""
+    ) -> dict[str, Any]:
+        """One entry of /portfolio/{acct}/positions/{page}, in the gateway's field names."""
+        contract = self._contract(holding.conid)
+        price = self._market.last(contract, now)
+        value = holding.quantity * price
+        return {
+            "acctId": account,
+            "conid": contract.conid,
+            "contractDesc": contract.symbol,
+            "position": holding.quantity,
+            "mktPrice": price,
+            "mktValue": round(value, 2),
+            "currency": contract.currency,
+            "avgCost": round(holding.avg_cost, 4),
+            "avgPrice": round(holding.avg_cost, 4),
+            "realizedPnl": 0.0,
+            "unrealizedPnl": round(value - holding.quantity * holding.avg_cost, 2),
+            "exchs": None,
+            "expiry": None,
+            "putOrCall": None,
+            "multiplier": 0.0,
+            "strike": "0",
+            "exerciseStyle": None,
+            "conExchMap": [],
+            "assetClass": contract.sec_type,
+            "undConid": 0,
+            "model": model,
+            "incrementRules": [{"lowerEdge": 0.0, "increment": 0.01}],
+            "displayRule": {
+                "magnification": 0,
+                "displayRuleStep": [{"decimalDigits": 2, "lowerEdge": 0.0, "wholeDigits": 4}],
+            },
+            "time": 12,
+            "chineseName": None,
+            "allExchanges": VALID_EXCHANGES,
+            "listingExchange": contract.listing_exchange,
+            "countryCode": "US",
+            "name": contract.company_name,
+            "lastTradingDay": None,
+            "group": contract.industry,
+            "sector": contract.industry,
+            "sectorGroup": contract.category,
+            "ticker": contract.symbol,
+            "type": "ETF" if contract.industry == "Equity Fund" else "COMMON",
+            "hasOptions": not contract.synthetic,
+            "fullName": contract.symbol,
+            "isUS": True,
+            "isEventContract": False,
+            "pageSize": page_size,
+        }
+
+    def positions_page(
+        self,
+        account: str,
+        page: int,
+        page_size: int,
+        now: float,
+        *,
+        sort: str = "name",
+        descending: bool = False,
+        model: str = "",
+    ) -> list[dict[str, Any]]:
+        """Page `page` (from 0) of the account's positions; `[]` past the end."""
+        holdings = list(self.holdings[account].values())
+        start = page * page_size
+        if page < 0 or start >= len(holdings):
+            return []
+        if sort in _STATIC_SORT_KEYS:
+            holdings.sort(key=lambda h: self._static_key(h, sort), reverse=descending)
+            return [
+                self.position_item(account, h, now, page_size, model)
+                for h in holdings[start : start + page_size]
+            ]
+        items = [self.position_item(account, h, now, page_size, model) for h in holdings]
+        items.sort(key=lambda item: _sortable(item.get(sort)), reverse=descending)
+        return items[start : start + page_size]
+
+    def _static_key(self, holding: Holding, sort: str) -> tuple[int, float, str]:
+        contract = self._contract(holding.conid)
+        if sort in ("position",):
+            return _sortable(holding.quantity)
+        if sort in ("avgCost", "avgPrice"):
+            return _sortable(holding.avg_cost)
+        if sort == "conid":
+            return _sortable(contract.conid)
+        return _sortable(contract.company_name if sort == "name" else contract.symbol)
+
+    def totals(self, account: str, now: float) -> Totals:
+        long_value = short_value = unrealized = daily = 0.0
+        for holding in self.holdings[account].values():
+            contract = self._contract(holding.conid)
+            price = self._market.last(contract, now)
+            value = holding.quantity * price
+            if value >= 0:
+                long_value += value
+            else:
+                short_value -= value
+            unrealized += value - holding.quantity * holding.avg_cost
+            daily += holding.quantity * (price - self._market.prior_close(contract, now))
+        return Totals(
+            market_value=long_value - short_value,
+            long_value=long_value,
+            short_value=short_value,
+            unrealized_pnl=unrealized,
+            daily_pnl=daily + self.realized_pnl[account],
+        )
+
+
+def _sortable(value: object) -> tuple[int, float, str]:
+    """Sort numbers before text and missing values last, without comparing mixed types."""
+    if isinstance(value, bool) or value is None:
+        return (2, 0.0, "")
+    if isinstance(value, int | float):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
