@@ -279,15 +279,18 @@ class OrdersAPI(ClientCore):
     async def live_orders(
         self, *, filters: Iterable[str] | None = None, force: bool = False
     ) -> list[LiveOrder]:
-        """Orders of the current session; waits out the gateway's first, empty answer."""
+        """Orders of the current session; waits out the gateway's first, empty answer.
+
+        ``force`` first asks the gateway to drop its cached list (that call answers nothing), then
+        reads the fresh one.
+        """
+        status_filter = ",".join(filters) if filters is not None else UNSET
+        if force:
+            await self._call(get_live_orders.asyncio_detailed, filters=status_filter, force=True)
         polls = max(1, self.preflight.max_polls)
         orders: list[LiveOrder] = []
         for attempt in range(polls):
-            response = await self._call(
-                get_live_orders.asyncio_detailed,
-                filters=",".join(filters) if filters is not None else UNSET,
-                force=force if force else UNSET,
-            )
+            response = await self._call(get_live_orders.asyncio_detailed, filters=status_filter)
             answer = self._parsed(response, LiveOrders, "live orders")
             orders = list(answer.orders) if not isinstance(answer.orders, Unset) else []
             if orders or answer.snapshot is True:

@@ -163,6 +163,7 @@ def _endpoint(route: ApiRoute, sim: GatewaySimulator) -> Callable[[Request], Awa
 
     async def endpoint(request: Request) -> Response:
         path = request.url.path.removeprefix(BASE_PATH)
+        sim.requests[f"{request.method} {route.path}"] += 1
         fault = sim.fault_injector.decide(path)
         if fault.delay > 0:
             await asyncio.sleep(fault.delay)
@@ -195,6 +196,7 @@ def _endpoint(route: ApiRoute, sim: GatewaySimulator) -> Callable[[Request], Awa
                 )
             wait = sim.rate_limiter.check(client_ip(request), route.endpoint_key, now)
             if wait is not None:
+                sim.rate_limited += 1
                 raise too_many_requests(wait if config.retry_after_header else None)
             call = Call(request, sim, now, _parse_json(raw))
             _check_session(route, sim)

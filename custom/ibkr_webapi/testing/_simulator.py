@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -71,6 +72,8 @@ class GatewaySimulator:
         self.fault_injector.clear()
         self.fault_injector.configure(config.faults)
         self.history_in_flight = 0
+        self.requests: Counter[str] = Counter()  # "METHOD /route/template" -> how many arrived
+        self.rate_limited = 0  # how many requests were answered 429
 
     # --- serving
     @property
@@ -252,6 +255,8 @@ class GatewaySimulator:
                 for o in self.orders.orders.values()
             ],
             "pending_question": self.replies.pending.reply_id if self.replies.pending else None,
+            "requests": dict(self.requests),
+            "rate_limited": self.rate_limited,
             "faults": self.faults.to_json(),
             "scheduled_faults": self.fault_injector.scheduled,
         }
