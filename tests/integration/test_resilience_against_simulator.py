@@ -80,13 +80,13 @@ async def test_default_pacing_keeps_a_burst_out_of_the_penalty_box() -> None:
 
 async def test_keepalive_keeps_an_idle_session_alive() -> None:
     config = SimulatorConfig(idle_timeout=0.6, rate_limits=False)
-    async with serve_gateway(config, port=0) as gw:
-        async with IBKRClient(
-            gw.url, verify=gw.ca_path, keepalive=0.15, recover_session=False
-        ) as ib:
-            await ib.accounts()
-            await asyncio.sleep(1.2)  # twice the idle timeout, with only the keepalive talking
-            status = await ib.auth_status(recover=False)
+    async with (
+        serve_gateway(config, port=0) as gw,
+        IBKRClient(gw.url, verify=gw.ca_path, keepalive=0.15, recover_session=False) as ib,
+    ):
+        await ib.accounts()
+        await asyncio.sleep(1.2)  # twice the idle timeout, with only the keepalive talking
+        status = await ib.auth_status(recover=False)
     assert status.authenticated is True
 
 
