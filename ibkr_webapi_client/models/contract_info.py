@@ -24,11 +24,11 @@ class ContractInfo:
         valid_exchanges (str | Unset):
         instrument_type (str | Unset):
         currency (str | Unset):
-        local_symbol (str | Unset):
-        trading_class (str | Unset):
-        industry (str | Unset):
-        category (str | Unset):
-        multiplier (str | Unset):
+        local_symbol (None | str | Unset):
+        trading_class (None | str | Unset):
+        industry (None | str | Unset):
+        category (None | str | Unset):
+        multiplier (None | str | Unset):
         r_t_h (bool | Unset):
         cusip (None | str | Unset):
         maturity_date (None | str | Unset):
@@ -44,11 +44,11 @@ class ContractInfo:
     valid_exchanges: str | Unset = UNSET
     instrument_type: str | Unset = UNSET
     currency: str | Unset = UNSET
-    local_symbol: str | Unset = UNSET
-    trading_class: str | Unset = UNSET
-    industry: str | Unset = UNSET
-    category: str | Unset = UNSET
-    multiplier: str | Unset = UNSET
+    local_symbol: None | str | Unset = UNSET
+    trading_class: None | str | Unset = UNSET
+    industry: None | str | Unset = UNSET
+    category: None | str | Unset = UNSET
+    multiplier: None | str | Unset = UNSET
     r_t_h: bool | Unset = UNSET
     cusip: None | str | Unset = UNSET
     maturity_date: None | str | Unset = UNSET
@@ -72,15 +72,35 @@ class ContractInfo:
 
         currency = self.currency
 
-        local_symbol = self.local_symbol
+        local_symbol: None | str | Unset
+        if isinstance(self.local_symbol, Unset):
+            local_symbol = UNSET
+        else:
+            local_symbol = self.local_symbol
 
-        trading_class = self.trading_class
+        trading_class: None | str | Unset
+        if isinstance(self.trading_class, Unset):
+            trading_class = UNSET
+        else:
+            trading_class = self.trading_class
 
-        industry = self.industry
+        industry: None | str | Unset
+        if isinstance(self.industry, Unset):
+            industry = UNSET
+        else:
+            industry = self.industry
 
-        category = self.category
+        category: None | str | Unset
+        if isinstance(self.category, Unset):
+            category = UNSET
+        else:
+            category = self.category
 
-        multiplier = self.multiplier
+        multiplier: None | str | Unset
+        if isinstance(self.multiplier, Unset):
+            multiplier = UNSET
+        else:
+            multiplier = self.multiplier
 
         r_t_h = self.r_t_h
 
@@ -161,15 +181,50 @@ class ContractInfo:
 
         currency = d.pop("currency", UNSET)
 
-        local_symbol = d.pop("local_symbol", UNSET)
+        def _parse_local_symbol(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        trading_class = d.pop("trading_class", UNSET)
+        local_symbol = _parse_local_symbol(d.pop("local_symbol", UNSET))
 
-        industry = d.pop("industry", UNSET)
+        def _parse_trading_class(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        category = d.pop("category", UNSET)
+        trading_class = _parse_trading_class(d.pop("trading_class", UNSET))
 
-        multiplier = d.pop("multiplier", UNSET)
+        def _parse_industry(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        industry = _parse_industry(d.pop("industry", UNSET))
+
+        def _parse_category(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        category = _parse_category(d.pop("category", UNSET))
+
+        def _parse_multiplier(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        multiplier = _parse_multiplier(d.pop("multiplier", UNSET))
 
         r_t_h = d.pop("r_t_h", UNSET)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,9 +25,9 @@ class SecDefInfo:
         company_name (str | Unset):
         currency (str | Unset):
         valid_exchanges (str | Unset):
-        maturity_date (str | Unset):
-        right (str | Unset):
-        strike (float | Unset):
+        maturity_date (None | str | Unset): Null for stocks.
+        right (None | str | Unset): Null for stocks.
+        strike (float | None | Unset): Null (or 0) for stocks.
     """
 
     conid: int | Unset = UNSET
@@ -38,9 +38,9 @@ class SecDefInfo:
     company_name: str | Unset = UNSET
     currency: str | Unset = UNSET
     valid_exchanges: str | Unset = UNSET
-    maturity_date: str | Unset = UNSET
-    right: str | Unset = UNSET
-    strike: float | Unset = UNSET
+    maturity_date: None | str | Unset = UNSET
+    right: None | str | Unset = UNSET
+    strike: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,11 +60,23 @@ class SecDefInfo:
 
         valid_exchanges = self.valid_exchanges
 
-        maturity_date = self.maturity_date
+        maturity_date: None | str | Unset
+        if isinstance(self.maturity_date, Unset):
+            maturity_date = UNSET
+        else:
+            maturity_date = self.maturity_date
 
-        right = self.right
+        right: None | str | Unset
+        if isinstance(self.right, Unset):
+            right = UNSET
+        else:
+            right = self.right
 
-        strike = self.strike
+        strike: float | None | Unset
+        if isinstance(self.strike, Unset):
+            strike = UNSET
+        else:
+            strike = self.strike
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -113,11 +125,32 @@ class SecDefInfo:
 
         valid_exchanges = d.pop("validExchanges", UNSET)
 
-        maturity_date = d.pop("maturityDate", UNSET)
+        def _parse_maturity_date(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        right = d.pop("right", UNSET)
+        maturity_date = _parse_maturity_date(d.pop("maturityDate", UNSET))
 
-        strike = d.pop("strike", UNSET)
+        def _parse_right(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        right = _parse_right(d.pop("right", UNSET))
+
+        def _parse_strike(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        strike = _parse_strike(d.pop("strike", UNSET))
 
         sec_def_info = cls(
             conid=conid,

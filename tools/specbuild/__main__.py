@@ -99,7 +99,11 @@ def _fail_on_skipped(result: BuildResult, allow: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overlay = Path(args.overlay) if args.overlay else None
-    command = "make generate" if args.spec == DEFAULT_SPEC else f"make generate SPEC={args.spec}"
+    command = (
+        "make generate"
+        if args.spec.resolve() == DEFAULT_SPEC.resolve()
+        else f"make generate SPEC={args.spec}"
+    )
     try:
         if args.command == "resolve":
             result = resolve_spec(args.spec, overlay, on_unmatched=args.on_unmatched)

@@ -1,0 +1,427 @@
+"""One coroutine per subcommand: call the client, then show a table or write JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TextIO
+
+import attrs
+from rich.console import Console
+from rich.padding import Padding
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from ibkr_webapi_client.models import Position
+
+from .. import errors
+from .._client import IBKRClient
+from .._core import DEFAULT_BASE_URL
+from .._fields import resolve_fields
+from .._orders import ConfirmPolicy, Order, Question
+from . import _render as render
+from ._exitcodes import ExitCode
+from ._spacing import SharedPacer
+
+DEFAULT_QUOTE_FIELDS = (
+    "symbol",
+    "last_price",
+    "bid_price",
+    "ask_price",
+    "bid_size",
+    "ask_size",
+    "volume",
+    "change_percent",
+)
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+class CommandError(Exception):
+    """An expected failure the command explains itself: one line and an exit code."""
+
+    def __init__(self, message: str, code: ExitCode) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@attrs.define
+class Context:
+    """What every command gets: its arguments and where to write."""
+
+    args: argparse.Namespace
+    stdout: TextIO
+    stdin: TextIO
+    out: Console
+    err: Console
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    def client(self) -> IBKRClient:
+        """A client configured from the flags and the environment (no keepalive: commands are short)."""
+        verify = resolve_verify(self.args)
+        if verify is False:
+            print(
+                "ibkr-webapi: warning: TLS verification is off; pass --ca PATH with the gateway's "
+                "certificate instead",
+                file=sys.stderr,
+            )
+        base_url = self.args.base_url or os.environ.get("IBKR_BASE_URL") or DEFAULT_BASE_URL
+        return IBKRClient(
+            base_url, verify=verify, keepalive=None, pacer=SharedPacer(base_url.rstrip("/"))
+        )
+
+    def show(self, *renderables: object) -> None:
+        self.out.print(*renderables)
+
+    def emit(self, value: object) -> None:
+        render.write_json(value, self.stdout)
+
+
+def resolve_verify(args: argparse.Namespace) -> bool | str:
+    """``--ca`` / ``--verify`` / ``--no-verify``, else ``IBKR_VERIFY`` (true, false or a path)."""
+    if getattr(args, "ca", None):
+        return str(args.ca)
+    flag = getattr(args, "verify", None)
+    if isinstance(flag, bool):
+        return flag
+    env = os.environ.get("IBKR_VERIFY", "").strip()
+    if not env:
+        return True
+    if env.lower() in _TRUE:
+        return True
+    if env.lower() in _FALSE:
+        return False
+    return env
+
+
+# --- session and accounts -----------------------------------------------------------------------
+
+
+async def status(ctx: Context) -> None:
+    """Show the brokerage session's state."""
+    async with ctx.client() as ib:
+        answer = await ib.auth_status()
+    if ctx.json:
+        return ctx.emit(answer)
+    ctx.show(Text(f"Gateway {ib.base_url}", style="bold"), render.status_table(answer))
+
+
+async def accounts(ctx: Context) -> None:
+    """List the brokerage accounts of this login."""
+    async with ctx.client() as ib:
+        answer = await ib.accounts()
+    if ctx.json:
+        return ctx.emit(answer)
+    ctx.show(render.accounts_table(answer))
+
+
+# --- portfolio ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class PositionsFetch:
+    """Every position of an account, and how many pages that took (when the gateway says)."""
+
+    positions: list[Position]
+    pages: int | None
+    seconds: float
+
+    def describe(self) -> str:
+        """``"250 positions on 3 pages"``."""
+        text = render.plural(len(self.positions), "position")
+        return text if self.pages is None else f"{text} on {render.plural(self.pages, 'page')}"
+
+
+def _pages_so_far(count: int, page_size: object) -> int | None:
+    size = render.number(page_size)
+    return (count - 1) // int(size) + 1 if size and size >= 1 and count else None
+
+
+async def fetch_positions(
+    ib: IBKRClient, account: str, *, console: Console | None = None, concurrency: int = 1
+) -> PositionsFetch:
+    """Walk every positions page, with a live progress bar on ``console`` (when it is a terminal).
+
+    Pages are counted from the ``pageSize`` the gateway puts on each position.
+    """
+    started = time.perf_counter()
+    collected: list[Position] = []
+    pages: int | None = None
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("page {task.fields[pages]} · {task.fields[positions]} positions"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=console is None or not console.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(f"Positions of {account}", total=None, pages="-", positions=0)
+        async for position in ib.positions(account, concurrency=concurrency):
+            collected.append(position)
+            page = _pages_so_far(len(collected), render.known(position.page_size))
+            if page is not None:
+                pages = max(pages or 0, page)
+            progress.update(task, pages=pages or "?", positions=len(collected))
+    return PositionsFetch(collected, pages, time.perf_counter() - started)
+
+
+async def positions(ctx: Context) -> None:
+    """Every position of an account, all pages."""
+    async with ctx.client() as ib:
+        fetched = await fetch_positions(
+            ib,
+            ctx.args.account,
+            console=None if ctx.json else ctx.err,
+            concurrency=ctx.args.concurrency,
+        )
+    if ctx.json:
+        return ctx.emit(fetched.positions)
+    title = f"Positions of {ctx.args.account} ({fetched.describe()})"
+    ctx.show(render.positions_table(fetched.positions, title=title, limit=ctx.args.limit))
+
+
+async def summary(ctx: Context) -> None:
+    """The account summary: net liquidation, cash, buying power, margin."""
+    async with ctx.client() as ib:
+        items = await ib.account_summary(ctx.args.account)
+    if ctx.json:
+        return ctx.emit(items)
+    ctx.show(
+        render.summary_table(
+            items, everything=ctx.args.all, title=f"Account summary of {ctx.args.account}"
+        )
+    )
+
+
+async def pnl(ctx: Context) -> None:
+    """Daily and unrealized P&L by account partition."""
+    async with ctx.client() as ib:
+        answer = await ib.pnl()
+    if ctx.json:
+        return ctx.emit(answer)
+    ctx.show(render.pnl_table(answer))
+
+
+# --- market data --------------------------------------------------------------------------------
+
+
+def parse_fields(text: str | None) -> list[str]:
+    """``"last_price,bid_price,7762"`` as a list; unknown names fail here, before any request."""
+    if text is None:
+        return list(DEFAULT_QUOTE_FIELDS)
+    fields = [item.strip() for item in text.split(",") if item.strip()]
+    if not fields:
+        raise CommandError(
+            "--fields is empty; give names like last_price,bid_price", ExitCode.USAGE
+        )
+    resolve_fields(fields)  # raises UnknownFieldError with suggestions
+    return fields
+
+
+async def quote(ctx: Context) -> None:
+    """Snapshot quotes with named fields (the pre-flight is handled by the client)."""
+    fields = parse_fields(ctx.args.fields)
+    async with ctx.client() as ib:
+        quotes = await ib.snapshot(ctx.args.conids, fields=fields)
+    if ctx.json:
+        return ctx.emit(quotes)
+    ctx.show(render.quotes_table(quotes, fields))
+
+
+async def history(ctx: Context) -> None:
+    """Historical bars with a sparkline of closes."""
+    async with ctx.client() as ib:
+        answer = await ib.history(ctx.args.conid, period=ctx.args.period, bar=ctx.args.bar)
+    if ctx.json:
+        return ctx.emit(
+            {
+                "conid": answer.conid,
+                "symbol": answer.symbol,
+                "text": answer.text,
+                "bar_length_seconds": answer.bar_length_seconds,
+                "bars": answer.bars,
+            }
+        )
+    width = max(10, min(120, ctx.out.width - 14))
+    ctx.show(render.history_panel(answer, width=width))
+
+
+async def search(ctx: Context) -> None:
+    """Contracts matching a symbol."""
+    async with ctx.client() as ib:
+        results = await ib.search_contracts(ctx.args.symbol, sec_type=ctx.args.sec_type)
+    if ctx.json:
+        return ctx.emit(results)
+    if not results:
+        ctx.show(Text(f"No contracts match {ctx.args.symbol!r}.", style="yellow"))
+        return None
+    ctx.show(render.search_table(results))
+
+
+# --- orders -------------------------------------------------------------------------------------
+
+
+def show_question(console: Console, question: Question) -> None:
+    """Print a confirmation question the way the gateway worded it."""
+    ids = ", ".join(question.message_ids) or "no id"
+    console.print(Text(f"The gateway asks ({ids}):", style="bold yellow"))
+    for message in question.messages:
+        console.print(Padding(Text(render.one_line(message)), (0, 0, 0, 2)))
+
+
+def _is_interactive(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+async def read_line(stream: TextIO) -> str:
+    """One line from ``stream`` without blocking the event loop.
+
+    A daemon thread rather than the default executor: Ctrl+C at the prompt must not wait for Enter.
+    """
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str) -> None:
+        if not answer.done():
+            answer.set_result(line)
+
+    def read() -> None:
+        try:
+            line = stream.readline()
+        except (OSError, ValueError):
+            line = ""
+        with contextlib.suppress(RuntimeError):  # the loop may be closed by now
+            loop.call_soon_threadsafe(deliver, line)
+
+    threading.Thread(target=read, name="ibkr-webapi-prompt", daemon=True).start()
+    return await answer
+
+
+def confirm_policy(ctx: Context) -> ConfirmPolicy:
+    """``--yes`` confirms (and shows) every question; a terminal asks y/N; anything else declines."""
+    if ctx.args.yes:
+
+        def confirm_all(question: Question) -> bool:
+            show_question(ctx.err, question)
+            ctx.err.print(Text("  confirmed (--yes)", style="green"))
+            return True
+
+        return confirm_all
+    if not _is_interactive(ctx.stdin):
+        return False
+
+    async def ask(question: Question) -> bool:
+        show_question(ctx.err, question)
+        ctx.err.print(Text("Confirm? [y/N] "), end="")
+        answer = await read_line(ctx.stdin)
+        return answer.strip().lower() in {"y", "yes"}
+
+    return ask
+
+
+def build_order(args: argparse.Namespace) -> Order:
+    """The order described by the flags (validated by :class:`Order`)."""
+    return Order(
+        conid=args.conid,
+        side=args.side,
+        quantity=args.qty,
+        order_type=args.type,
+        price=args.price,
+        aux_price=args.aux_price,
+        trailing_amt=args.trailing_amt,
+        trailing_type=args.trailing_type,
+        tif=args.tif,
+        outside_rth=args.outside_rth,
+        c_oid=args.coid,
+    )
+
+
+async def order(ctx: Context) -> None:
+    """Place an order, showing each confirmation question."""
+    new_order = build_order(ctx.args)
+    policy = confirm_policy(ctx)
+    async with ctx.client() as ib:
+        try:
+            placed = await ib.place_order(ctx.args.account, new_order, confirm=policy)
+        except errors.OrderConfirmationRequired as exc:
+            question = render.one_line(exc.messages[0]) if exc.messages else "(no text)"
+            ids = ", ".join(exc.message_ids) or "no id"
+            if policy is False:
+                reason = "stdin is not a terminal, so nothing was confirmed; add --yes to confirm"
+            else:
+                reason = "you declined it"
+            raise CommandError(
+                f"order not placed: the gateway asked ({ids}) {question!r} and {reason}",
+                ExitCode.ORDER,
+            ) from exc
+    if ctx.json:
+        return ctx.emit(
+            {
+                "order_id": placed.order_id,
+                "order_status": placed.order_status,
+                "c_oid": placed.c_oid,
+                "answered": [
+                    {"message_ids": list(q.message_ids), "messages": list(q.messages)}
+                    for q in placed.answered
+                ],
+            }
+        )
+    ctx.show(Text("Order placed", style="bold green"), render.placed_order_table(placed))
+
+
+async def orders(ctx: Context) -> None:
+    """Live orders of the session."""
+    filters = [f.strip() for f in ctx.args.filters.split(",")] if ctx.args.filters else None
+    async with ctx.client() as ib:
+        live = await ib.live_orders(filters=filters)
+    if ctx.json:
+        return ctx.emit(live)
+    if not live:
+        ctx.show(Text("No live orders in this session.", style="yellow"))
+        return None
+    ctx.show(render.orders_table(live))
+
+
+async def cancel(ctx: Context) -> None:
+    """Ask the gateway to cancel one order."""
+    async with ctx.client() as ib:
+        answer = await ib.cancel_order(ctx.args.account, ctx.args.order_id)
+    if ctx.json:
+        return ctx.emit(answer)
+    message = render.known(answer.msg) or "Request was submitted"
+    ctx.show(Text(f"Order {ctx.args.order_id}: {message}", style="bold"))
+
+
+COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
+    "status": status,
+    "accounts": accounts,
+    "positions": positions,
+    "summary": summary,
+    "pnl": pnl,
+    "quote": quote,
+    "history": history,
+    "search": search,
+    "order": order,
+    "orders": orders,
+    "cancel": cancel,
+}
+
+
+def field_list(values: Sequence[str]) -> str:
+    """Comma-joined field names, for help texts."""
+    return ",".join(values)

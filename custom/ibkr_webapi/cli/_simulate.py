@@ -1,0 +1,132 @@
+"""``ibkr-webapi simulate``: the gateway simulator in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import shlex
+from typing import TYPE_CHECKING
+
+from ._commands import CommandError
+from ._exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from ..testing import GatewayServer, SimulatorConfig
+
+_HINT = "pip install 'ibkr-webapi-client[cli]'"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``simulate`` flags."""
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=5000, help="port (default 5000; 0 picks a free one)"
+    )
+    parser.add_argument("--no-tls", action="store_true", help="plain HTTP instead of HTTPS")
+    parser.add_argument(
+        "--positions", type=int, metavar="N", help="positions of the first account (default 12)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the simulated market (default 0)"
+    )
+    parser.add_argument(
+        "--no-rate-limits", action="store_true", help="do not enforce IBKR's rate limits"
+    )
+    parser.add_argument(
+        "--no-preflight",
+        action="store_true",
+        help="answer the first snapshot / live orders call with data",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="uvicorn's log level (default info)",
+    )
+
+
+def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
+    """The simulator configuration the flags describe."""
+    from ..testing import SimulatorConfig
+
+    config = SimulatorConfig(seed=args.seed)
+    changes: dict[str, object] = {}
+    if args.positions is not None:
+        if args.positions < 0:
+            raise CommandError("--positions must be 0 or more", ExitCode.USAGE)
+        changes["positions"] = {**config.positions, config.accounts[0]: args.positions}
+    if args.no_rate_limits:
+        changes["rate_limits"] = False
+    if args.no_preflight:
+        changes["snapshot_preflight"] = False
+        changes["live_orders_preflight"] = False
+    return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
+
+
+def announce(gateway: GatewayServer) -> None:
+    """Print where the simulator listens and how to point the command line at it."""
+    print(f"IBKR gateway simulator listening on {gateway.url}", flush=True)
+    exports = [f"export IBKR_BASE_URL={shlex.quote(gateway.url)}"]
+    if gateway.ca_path is not None:
+        print(f"  certificate to verify with: {gateway.ca_path}", flush=True)
+        exports.append(f"export IBKR_VERIFY={shlex.quote(str(gateway.ca_path))}")
+    accounts = ", ".join(gateway.simulator.config.accounts)
+    print(f"  accounts: {accounts}", flush=True)
+    print("  in another terminal:", flush=True)
+    for line in exports:
+        print(f"    {line}", flush=True)
+    print(f"    ibkr-webapi positions {gateway.simulator.config.accounts[0]}", flush=True)
+    print("  press Ctrl+C to stop", flush=True)
+
+
+def _missing(exc: ModuleNotFoundError) -> CommandError:
+    return CommandError(f"the simulator needs the {exc.name!r} package: {_HINT}", ExitCode.FAILURE)
+
+
+def _cannot_listen(args: argparse.Namespace, exc: OSError) -> CommandError:
+    return CommandError(
+        f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+        "stop what uses it or choose another --port (0 picks a free one)",
+        ExitCode.FAILURE,
+    )
+
+
+def run_foreground(args: argparse.Namespace) -> int:
+    """Serve until Ctrl+C with the simulator's own runner (it owns the event loop)."""
+    try:
+        from ..testing import run
+    except ModuleNotFoundError as exc:
+        raise _missing(exc) from exc
+    config = simulator_config(args)
+    try:
+        run(
+            args.host,
+            args.port,
+            config,
+            tls=not args.no_tls,
+            log_level=args.log_level,
+            on_ready=announce,
+        )
+    except OSError as exc:
+        raise _cannot_listen(args, exc) from exc
+    return ExitCode.OK
+
+
+async def serve(args: argparse.Namespace) -> int:
+    """Serve in the running event loop until cancelled (for ``run_cli``)."""
+    try:
+        from ..testing import serve_gateway
+    except ModuleNotFoundError as exc:
+        raise _missing(exc) from exc
+    config = simulator_config(args)
+    try:
+        async with serve_gateway(
+            config, host=args.host, port=args.port, tls=not args.no_tls, log_level=args.log_level
+        ) as gateway:
+            announce(gateway)
+            await gateway.wait_closed()
+    except OSError as exc:
+        raise _cannot_listen(args, exc) from exc
+    return ExitCode.OK
