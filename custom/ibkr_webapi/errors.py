@@ -21,7 +21,7 @@ import email.utils
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -99,6 +99,8 @@ class APIStatusError(IBKRError):
     """The answer's body: parsed JSON when it is JSON, else its text (``None`` when unread)."""
     request: httpx.Request | None
     response: httpx.Response | None
+    default_status_code: ClassVar[int] = 0
+    """The status an error built without a response reports."""
 
     def __init__(
         self,
@@ -113,7 +115,7 @@ class APIStatusError(IBKRError):
         self.response = response
         self.body = body
         if status_code is None:
-            status_code = response.status_code if response is not None else 0
+            status_code = response.status_code if response is not None else self.default_status_code
         self.status_code = status_code
         if request is None and response is not None:
             request = _request_of(response)
@@ -133,22 +135,7 @@ class AuthenticationError(APIStatusError):
     The cure is almost always a browser login at the gateway's address, then ``ssodh/init``.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        response: httpx.Response | None = None,
-        body: object = None,
-        status_code: int | None = None,
-        request: httpx.Request | None = None,
-    ) -> None:
-        super().__init__(
-            message,
-            response=response,
-            body=body,
-            status_code=401 if status_code is None and response is None else status_code,
-            request=request,
-        )
+    default_status_code = 401
 
 
 class PermissionDeniedError(APIStatusError):
@@ -170,6 +157,7 @@ class RateLimitError(APIStatusError):
     """
 
     retry_after: float | None
+    default_status_code = 429
 
     def __init__(
         self,
@@ -185,7 +173,7 @@ class RateLimitError(APIStatusError):
             message,
             response=response,
             body=body,
-            status_code=429 if status_code is None and response is None else status_code,
+            status_code=status_code,
             request=request,
         )
         if retry_after is None and response is not None:

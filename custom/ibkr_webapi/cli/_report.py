@@ -21,18 +21,9 @@ from .._orders import Order, Question
 from .._results import PlacedOrder
 from .._snapshot import Quote
 from . import _render as render
-from ._commands import fetch_positions
+from ._commands import DEFAULT_QUOTE_FIELDS, fetch_positions
 
-QUOTE_FIELDS = (
-    "symbol",
-    "last_price",
-    "bid_price",
-    "ask_price",
-    "bid_size",
-    "ask_size",
-    "change_percent",
-    "volume",
-)
+QUOTE_FIELDS = DEFAULT_QUOTE_FIELDS
 AAPL = 265598
 HISTORY_CONID = AAPL
 SEARCH_SYMBOL = "IBM"
