@@ -80,17 +80,38 @@ class MarketDataAPI(ClientCore):
         rows: dict[int, dict[str, Any]] = {}
         for conid_chunk, field_chunk in split_request(wanted, field_ids):
             pending = list(conid_chunk)
+            late_polls: dict[int, int] = {}  # conid -> calls made since its first field arrived
             for attempt in range(max(1, polls)):
                 for row in await self._snapshot_rows(pending, field_chunk):
                     conid = int(row.get("conid", 0))
                     if conid in conid_chunk:
                         rows[conid] = merge_rows(rows.get(conid, {}), row)
-                pending = [c for c in pending if any(f not in rows.get(c, {}) for f in field_chunk)]
+                pending = self._still_missing(pending, field_chunk, rows, late_polls)
                 if not pending:
                     break
                 if attempt + 1 < polls:
                     await asyncio.sleep(self.preflight.interval)
         return [Quote.from_row(rows.get(conid, {"conid": conid})) for conid in wanted]
+
+    def _still_missing(
+        self,
+        conids: list[int],
+        fields: list[str],
+        rows: dict[int, dict[str, Any]],
+        late_polls: dict[int, int],
+    ) -> list[int]:
+        """Conids worth asking again: some asked field is missing and its late-field budget is left."""
+        pending = []
+        for conid in conids:
+            row = rows.get(conid, {})
+            if all(f in row for f in fields):
+                continue
+            if any(f in row for f in fields):
+                late_polls[conid] = late_polls.get(conid, -1) + 1
+                if late_polls[conid] >= self.preflight.late_field_polls:
+                    continue  # data flows, but these fields are not coming
+            pending.append(conid)
+        return pending
 
     async def _snapshot_rows(self, conids: list[int], fields: list[str]) -> list[dict[str, Any]]:
         response = await self._call(

@@ -36,10 +36,16 @@ T = TypeVar("T")
 
 @attrs.frozen(kw_only=True)
 class PreflightPolicy:
-    """How long to keep asking when the gateway answers a first call without data."""
+    """How long to keep asking when the gateway answers a first call without data.
+
+    ``max_polls`` bounds the calls per batch; once a conid's data has started to arrive, fields
+    still missing get at most ``late_field_polls`` more calls (the gateway sends slow fields a call
+    or two later; some fields never come for some contracts).
+    """
 
     max_polls: int = 6
     interval: float = 0.3
+    late_field_polls: int = 2
 
 
 def _ssl_context(verify: bool | str | os.PathLike[str] | ssl.SSLContext) -> ssl.SSLContext | bool:

@@ -125,3 +125,16 @@ async def test_search_keeps_string_conids(ib: IBKRClient) -> None:
         "name": False,
         "secType": "STK",
     }
+
+
+@respx.mock
+async def test_field_that_never_comes_costs_only_the_late_field_polls(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    route = respx.get(f"{BASE}/iserver/marketdata/snapshot").mock(
+        side_effect=[httpx.Response(200, json=[{"conid": 8314}])]
+        + [httpx.Response(200, json=[{"conid": 8314, "31": "120.5"}])] * 9
+    )
+    [quote] = await ib.snapshot([8314], fields=["last_price", "market_cap"], max_polls=10)
+    # One pre-flight call, the call that brought data, then two more for the missing field.
+    assert route.call_count == 4
+    assert quote.last_price == 120.5 and quote.missing(["market_cap"]) == ["market_cap"]

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from ibkr_webapi import IBKRClient, RateLimitPolicy, RetryPolicy, errors
+from ibkr_webapi import BearerTokenAuth, IBKRClient, RateLimitPolicy, RetryPolicy, Token, errors
 from ibkr_webapi_client.api.market_data import get_market_data_snapshot
 from tests.helpers import ACCOUNTS, BASE, make_client
 
@@ -226,3 +226,27 @@ async def test_secrets_never_reach_debug_logs(caplog: pytest.LogCaptureFixture) 
     assert "topsecretcookie" not in caplog.text
     assert "0123456789abcdef0123456789abcdef" not in caplog.text
     assert "POST" in caplog.text and "/tickle" in caplog.text
+
+
+@respx.mock
+async def test_bearer_token_is_sent_and_refreshed_once_when_a_401_says_it_expired() -> None:
+    issued: list[str] = []
+
+    async def provider() -> Token:
+        issued.append(f"tok-{len(issued) + 1}")
+        return Token.expiring_in(issued[-1], 86_399)
+
+    seen: list[str] = []
+
+    def accounts(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["Authorization"])
+        if request.headers["Authorization"] == "Bearer tok-1":
+            return httpx.Response(401, json=NOT_AUTH)
+        return httpx.Response(200, json=ACCOUNTS)
+
+    respx.get(f"{BASE}/iserver/accounts").mock(side_effect=accounts)
+    async with make_client(auth=BearerTokenAuth(provider), recover_session=False) as ib:
+        results = await asyncio.gather(*(ib.accounts() for _ in range(5)))
+    assert all(r.accounts == ["U1234567"] for r in results)
+    assert issued == ["tok-1", "tok-2"]  # one shared refresh
+    assert seen[-1] == "Bearer tok-2"
