@@ -75,6 +75,8 @@ async def test_history_search_and_contract_details(ib: IBKRClient) -> None:
     assert found.conid == str(IBM)
     info = await ib.contract_info(MSFT)
     assert info.symbol == "MSFT"
+    [definition, *_] = await ib.secdef_info(MSFT, "STK")
+    assert definition.conid == MSFT and definition.ticker == "MSFT"
 
 
 async def test_order_with_a_question_confirmed_then_modified_listed_and_cancelled(
