@@ -15,7 +15,7 @@ from ._core import DEFAULT_BASE_URL, PreflightPolicy
 from ._dates import format_ibkr_time, parse_ibkr_time
 from ._fields import field_id, field_name
 from ._orders import Order, Question, new_client_order_id
-from ._results import Bar, History, PlacedOrder, SummaryItem
+from ._results import Bar, History, PlacedOrder, SummaryItem, TickleResult
 from ._snapshot import MarketDataAvailability, Quote
 from ._transports.pacing import EndpointRule, Pacer, RateLimitPolicy
 from ._transports.retry import RetryPolicy
@@ -40,6 +40,7 @@ __all__ = [
     "RetryPolicy",
     "StaticBearerAuth",
     "SummaryItem",
+    "TickleResult",
     "Token",
     "__version__",
     "errors",

@@ -21,6 +21,7 @@ from ibkr_webapi_client.models import (
 from ibkr_webapi_client.types import Unset
 
 from ._core import ClientCore
+from ._results import TickleResult
 
 logger = logging.getLogger("ibkr_webapi")
 
@@ -47,10 +48,10 @@ class SessionAPI(ClientCore):
             status = self._parsed(response, AuthStatus, "auth status")
         return status
 
-    async def tickle(self) -> TickleResponse:
+    async def tickle(self) -> TickleResult:
         """Keep the session alive (the client does this itself every ``keepalive`` seconds)."""
         response = await self._call(tickle.asyncio_detailed)
-        return self._parsed(response, TickleResponse, "tickle")
+        return TickleResult.from_model(self._parsed(response, TickleResponse, "tickle"))
 
     async def open_brokerage_session(self, *, compete: bool = True) -> AuthStatus:
         """Open (or re-open) the brokerage session with ``ssodh/init``."""
@@ -73,9 +74,7 @@ class SessionAPI(ClientCore):
 
     async def _keepalive_tick(self) -> None:
         answer = await self.tickle()
-        iserver = answer.iserver
-        status = None if isinstance(iserver, Unset) else iserver.auth_status
-        if _authenticated(status) is False:
+        if answer.authenticated is False:
             logger.info("keepalive: brokerage session is not authenticated; re-opening it")
             await self._reopen_session()
 

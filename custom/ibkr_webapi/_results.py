@@ -7,7 +7,13 @@ from datetime import datetime
 
 import attrs
 
-from ibkr_webapi_client.models import HistoricalData, LiveOrder, SummaryValue
+from ibkr_webapi_client.models import (
+    AuthStatus,
+    HistoricalData,
+    LiveOrder,
+    SummaryValue,
+    TickleResponse,
+)
 from ibkr_webapi_client.types import Unset
 
 from ._dates import parse_ibkr_time
@@ -123,3 +129,40 @@ def live_order_ref(order: LiveOrder) -> str | None:
     """The cOID a live order was placed with (the gateway calls it order_ref)."""
     ref = unset_to_none(order.order_ref)
     return ref if isinstance(ref, str) else None
+
+
+@attrs.frozen
+class TickleResult:
+    """The keepalive answer, with the session token kept out of reprs and logs.
+
+    ``session`` is the value the websocket wants as its ``api`` cookie: treat it as a secret.
+    """
+
+    session: str | None = attrs.field(repr=False)
+    sso_expires_ms: int | None
+    user_id: int | None
+    auth_status: AuthStatus | None
+    model: TickleResponse = attrs.field(repr=False)
+
+    @property
+    def authenticated(self) -> bool | None:
+        """Whether the brokerage session is open, when the answer says."""
+        if self.auth_status is None:
+            return None
+        value = unset_to_none(self.auth_status.authenticated)
+        return value if isinstance(value, bool) else None
+
+    @classmethod
+    def from_model(cls, model: TickleResponse) -> TickleResult:
+        session = unset_to_none(model.session)
+        expires = unset_to_none(model.sso_expires)
+        user = unset_to_none(model.user_id)
+        iserver = model.iserver
+        status = None if isinstance(iserver, Unset) else unset_to_none(iserver.auth_status)
+        return cls(
+            session=session if isinstance(session, str) else None,
+            sso_expires_ms=expires if isinstance(expires, int) else None,
+            user_id=user if isinstance(user, int) else None,
+            auth_status=status if isinstance(status, AuthStatus) else None,
+            model=model,
+        )

@@ -19,7 +19,8 @@ async def test_session_calls(ib: IBKRClient) -> None:
     status = await ib.auth_status()
     assert status.authenticated is True and status.connected is True
     tickle = await ib.tickle()
-    assert tickle.iserver is not None
+    assert tickle.authenticated is True and tickle.session
+    assert tickle.session not in repr(tickle)
     assert (await ib.open_brokerage_session()).authenticated is True
     assert (await ib.validate_sso()).result is True
 
