@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tools.specbuild.__main__ import main, skipped_endpoints
-from tools.specbuild.pipeline import DEFAULT_OUT, diff_trees, generate
+from tools.specbuild.pipeline import DEFAULT_OUT, DEFAULT_OVERLAY, diff_trees, generate
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICIAL = ROOT.parent / "shared" / "reference" / "ibkr-official-openapi-2.27.0.json"
@@ -64,3 +64,13 @@ def test_official_ibkr_spec_generates_every_endpoint(tmp_path: Path) -> None:
     assert skipped_endpoints(result) == []
     assert len(generated) == operations
     assert any("moved them under 'items'" in fix for fix in result.repairs.fixes)
+
+
+@pytest.mark.skipif(not OFFICIAL.exists(), reason="shared/reference is not beside this checkout")
+def test_our_overlay_on_the_official_spec_still_generates_every_endpoint(tmp_path: Path) -> None:
+    result = generate(
+        OFFICIAL, DEFAULT_OVERLAY, tmp_path / "pkg", on_unmatched="warn", command="test"
+    )
+    assert skipped_endpoints(result) == []
+    assert result.overlay is not None and result.overlay.unmatched  # reported, not fatal
+    assert any(fix.startswith("after overlay:") for fix in result.repairs.fixes)

@@ -106,3 +106,27 @@ def test_clean_spec_is_left_alone() -> None:
         "components": {"schemas": {}},
     }
     assert repair_spec(spec).fixes == []
+
+
+def test_parameter_listed_twice_keeps_the_later_definition() -> None:
+    spec: dict[str, Any] = {
+        "paths": {
+            "/h": {
+                "get": {
+                    "operationId": "h",
+                    "parameters": [
+                        {"name": "conid", "in": "query", "description": "upstream"},
+                        {"name": "bar", "in": "query"},
+                        {"name": "conid", "in": "query", "description": "overlay"},
+                    ],
+                }
+            }
+        }
+    }
+    report = repair_spec(spec)
+    params = spec["paths"]["/h"]["get"]["parameters"]
+    assert [(p["name"], p.get("description")) for p in params] == [
+        ("bar", None),
+        ("conid", "overlay"),
+    ]
+    assert any("duplicate parameter" in fix for fix in report.fixes)

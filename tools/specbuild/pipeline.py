@@ -58,6 +58,9 @@ def resolve_spec(
     report = None
     if overlay_path is not None:
         report = apply_overlay(spec, load_document(overlay_path), on_unmatched=on_unmatched)
+        # Merging the overlay into a different upstream spec can create defects of its own
+        # (e.g. a parameter listed twice); the repairs are idempotent, so run them once more.
+        repairs.fixes.extend(f"after overlay: {fix}" for fix in repair_spec(spec).fixes)
     return BuildResult(spec=spec, repairs=repairs, overlay=report)
 
 

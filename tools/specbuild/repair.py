@@ -231,6 +231,35 @@ def _repair_content_types(spec: MutableMapping[str, Any], report: RepairReport) 
                     )
 
 
+def _dedupe_parameters(spec: MutableMapping[str, Any], report: RepairReport) -> None:
+    # Overlay updates append to arrays, so an operation defined both upstream and in our overlay can
+    # list a parameter twice; the generator then drops the endpoint. The later definition wins.
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            if method not in _METHODS or not isinstance(op, MutableMapping):
+                continue
+            params = op.get("parameters")
+            if not isinstance(params, list):
+                continue
+            last: dict[tuple[str, str], int] = {}
+            for index, param in enumerate(params):
+                resolved = _deref_parameter(spec, param)
+                if isinstance(resolved, MutableMapping):
+                    last[(str(resolved.get("name")), str(resolved.get("in")))] = index
+            kept = [
+                param
+                for index, param in enumerate(params)
+                if not isinstance(resolved := _deref_parameter(spec, param), MutableMapping)
+                or last[(str(resolved.get("name")), str(resolved.get("in")))] == index
+            ]
+            if len(kept) != len(params):
+                op["parameters"] = kept
+                report.add(
+                    f"{method.upper()} {path}",
+                    f"{len(params) - len(kept)} duplicate parameter(s) dropped",
+                )
+
+
 def repair_spec(spec: MutableMapping[str, Any]) -> RepairReport:
     """Repair ``spec`` in place and say what was changed."""
     report = RepairReport()
@@ -239,5 +268,6 @@ def repair_spec(spec: MutableMapping[str, Any]) -> RepairReport:
     _report_dangling_refs(spec, report)
     _repair_path_parameters(spec, report)
     _repair_content_types(spec, report)
+    _dedupe_parameters(spec, report)
     _name_anonymous_operations(spec, report)
     return report
