@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Literal
 
 import attrs
@@ -96,10 +96,12 @@ class PortfolioAPI(ClientCore):
         direction: Literal["a", "d"] | None = None,
         model: str | None = None,
         concurrency: int = 1,
+        on_page: Callable[[int, int], object] | None = None,
     ) -> AsyncIterator[Position]:
         """Every position of an account, page after page, each once.
 
         ``concurrency`` > 1 fetches that many pages at a time (still within the rate limits).
+        ``on_page(number, size)`` hears about each page as it is read (for progress displays).
         """
         account = _check_account(account_id)
 
@@ -109,7 +111,7 @@ class PortfolioAPI(ClientCore):
             )
 
         async for position in iterate_pages(
-            fetch, key=_position_key, page_size=_page_size, concurrency=concurrency
+            fetch, key=_position_key, page_size=_page_size, concurrency=concurrency, on_page=on_page
         ):
             yield position
 

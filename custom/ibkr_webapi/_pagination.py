@@ -48,11 +48,13 @@ async def iterate_pages(
     key: Callable[[T], Hashable] | None = None,
     page_size: Callable[[Sequence[T]], int | None] = lambda _page: None,
     concurrency: int = 1,
+    on_page: Callable[[int, int], object] | None = None,
 ) -> AsyncIterator[T]:
     """Yield every item of pages 0, 1, 2, ... in order, each item once.
 
     ``concurrency`` > 1 fetches that many pages at a time; pages fetched beyond the last one are
     discarded. ``key`` drops items seen on an earlier page (the list may shift while paging).
+    ``on_page(number, size)`` is told about each page read, in order, before its items are yielded.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -62,7 +64,9 @@ async def iterate_pages(
     while True:
         window = range(page_number, page_number + concurrency)
         pages = await _fetch_all(fetch, window)
-        for page in pages:
+        for number, page in zip(window, pages, strict=True):
+            if on_page is not None:
+                on_page(number, len(page))
             for item in page:
                 if key is not None:
                     identity = key(item)

@@ -95,3 +95,14 @@ async def test_failure_of_one_page_cancels_the_others_and_raises() -> None:
 async def test_concurrency_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         await _collect(Source([]), concurrency=0)
+
+
+async def test_on_page_hears_each_page_read_in_order() -> None:
+    heard: list[tuple[int, int]] = []
+    source = Source(_pages(100, 100, 37))
+    items = [
+        i
+        async for i in iterate_pages(source.fetch, on_page=lambda n, size: heard.append((n, size)))
+    ]
+    assert len(items) == 237
+    assert heard == [(0, 100), (1, 100), (2, 37)]

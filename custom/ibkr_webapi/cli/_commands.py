@@ -129,33 +129,25 @@ async def accounts(ctx: Context) -> None:
 
 @attrs.frozen
 class PositionsFetch:
-    """Every position of an account, and how many pages that took (when the gateway says)."""
+    """Every position of an account, and how many non-empty pages held them."""
 
     positions: list[Position]
-    pages: int | None
+    pages: int
     seconds: float
 
     def describe(self) -> str:
         """``"250 positions on 3 pages"``."""
         text = render.plural(len(self.positions), "position")
-        return text if self.pages is None else f"{text} on {render.plural(self.pages, 'page')}"
-
-
-def _pages_so_far(count: int, page_size: object) -> int | None:
-    size = render.number(page_size)
-    return (count - 1) // int(size) + 1 if size and size >= 1 and count else None
+        return f"{text} on {render.plural(self.pages, 'page')}" if self.pages else text
 
 
 async def fetch_positions(
     ib: IBKRClient, account: str, *, console: Console | None = None, concurrency: int = 1
 ) -> PositionsFetch:
-    """Walk every positions page, with a live progress bar on ``console`` (when it is a terminal).
-
-    Pages are counted from the ``pageSize`` the gateway puts on each position.
-    """
+    """Walk every positions page, with a live progress bar on ``console`` (when it is a terminal)."""
     started = time.perf_counter()
     collected: list[Position] = []
-    pages: int | None = None
+    pages = 0
     progress = Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -166,14 +158,17 @@ async def fetch_positions(
         transient=True,
         disable=console is None or not console.is_terminal,
     )
+
+    def page_read(number: int, size: int) -> None:
+        nonlocal pages
+        if size:
+            pages = max(pages, number + 1)
+
     with progress:
         task = progress.add_task(f"Positions of {account}", total=None, pages="-", positions=0)
-        async for position in ib.positions(account, concurrency=concurrency):
+        async for position in ib.positions(account, concurrency=concurrency, on_page=page_read):
             collected.append(position)
-            page = _pages_so_far(len(collected), render.known(position.page_size))
-            if page is not None:
-                pages = max(pages or 0, page)
-            progress.update(task, pages=pages or "?", positions=len(collected))
+            progress.update(task, pages=pages, positions=len(collected))
     return PositionsFetch(collected, pages, time.perf_counter() - started)
 
 
