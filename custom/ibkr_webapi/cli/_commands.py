@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TextIO
@@ -284,27 +282,34 @@ def _is_interactive(stream: TextIO) -> bool:
 
 
 async def read_line(stream: TextIO) -> str:
-    """One line from ``stream`` without blocking the event loop.
+    """One line from ``stream`` without blocking the event loop and without threads.
 
-    A daemon thread rather than the default executor: Ctrl+C at the prompt must not wait for Enter.
+    A terminal is watched with the loop's reader callback, so Ctrl+C at the prompt cancels at once;
+    a stream without a file descriptor (tests) is read directly.
     """
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return stream.readline()
     loop = asyncio.get_running_loop()
-    answer: asyncio.Future[str] = loop.create_future()
+    ready: asyncio.Future[None] = loop.create_future()
 
-    def deliver(line: str) -> None:
-        if not answer.done():
-            answer.set_result(line)
+    def on_readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
 
-    def read() -> None:
-        try:
-            line = stream.readline()
-        except (OSError, ValueError):
-            line = ""
-        with contextlib.suppress(RuntimeError):  # the loop may be closed by now
-            loop.call_soon_threadsafe(deliver, line)
-
-    threading.Thread(target=read, name="ibkr-webapi-prompt", daemon=True).start()
-    return await answer
+    try:
+        loop.add_reader(fd, on_readable)
+    except (NotImplementedError, OSError, ValueError):  # e.g. an event loop without readers
+        return stream.readline()
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)
+    try:
+        return stream.readline()  # the terminal has a line (or EOF) ready: this does not block
+    except (OSError, ValueError):
+        return ""
 
 
 def confirm_policy(ctx: Context) -> ConfirmPolicy:
