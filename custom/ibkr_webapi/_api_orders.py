@@ -39,7 +39,7 @@ from ibkr_webapi_client.models import (
 from ibkr_webapi_client.types import UNSET, Response, Unset
 
 from . import errors
-from ._core import ClientCore
+from ._core import ClientCore, check_account
 from ._orders import ConfirmPolicy, Order, Question, decide
 from ._redact import redact_text
 from ._results import PlacedOrder, live_order_ref, unset_to_none
@@ -48,14 +48,6 @@ logger = logging.getLogger("ibkr_webapi")
 _OrderAnswer = ErrorResponse | list[OrderQuestion | OrderResponse]
 _LOST = (errors.APIConnectionError, errors.ServerError)
 _DUPLICATE_COID = "Local order ID"
-
-
-def _account(account_id: str) -> str:
-    if not isinstance(account_id, str) or not account_id.strip():
-        raise errors.InvalidRequestError(
-            "account_id must be an account code such as 'U1234567'; list them with accounts()"
-        )
-    return account_id.strip()
 
 
 def _error_text(answer: ErrorResponse) -> str:
@@ -90,7 +82,7 @@ class OrdersAPI(ClientCore):
         (sync or async) gets each :class:`Question` and returns whether to confirm it.
         A rejection raises :class:`errors.OrderRejected` with IBKR's text.
         """
-        account = _account(account_id)
+        account = check_account(account_id)
         order = order.with_client_order_id()
         body = OrdersSubmission(orders=[order.to_request(account)])
         async with self._gate.exclusive():  # the reply to a question must be the very next request
@@ -104,7 +96,7 @@ class OrdersAPI(ClientCore):
         self, account_id: str, order_id: str | int, order: Order, *, confirm: ConfirmPolicy = False
     ) -> PlacedOrder:
         """Change a live order; ``order`` must repeat every field (the gateway replaces the order)."""
-        account = _account(account_id)
+        account = check_account(account_id)
         async with self._gate.exclusive():
             try:
                 response = await self._call(
@@ -251,7 +243,7 @@ class OrdersAPI(ClientCore):
     async def cancel_order(self, account_id: str, order_id: str | int) -> CancelOrderResponse:
         """Ask the gateway to cancel a live order."""
         response = await self._call(
-            cancel_order.asyncio_detailed, _account(account_id), str(order_id)
+            cancel_order.asyncio_detailed, check_account(account_id), str(order_id)
         )
         answer = response.parsed
         if (
@@ -266,7 +258,7 @@ class OrdersAPI(ClientCore):
 
     async def preview_order(self, account_id: str, order: Order) -> OrderPreview:
         """What the order would cost and do to margin, without placing it."""
-        account = _account(account_id)
+        account = check_account(account_id)
         body = OrdersSubmission(orders=[order.to_request(account)])
         response = await self._call(preview_order.asyncio_detailed, account, body=body)
         return self._parsed(response, OrderPreview, "order preview")

@@ -29,18 +29,9 @@ from ibkr_webapi_client.models import (
 )
 from ibkr_webapi_client.types import UNSET, Unset
 
-from . import errors
-from ._core import ClientCore
+from ._core import ClientCore, check_account
 from ._pagination import iterate_pages
 from ._results import SummaryItem
-
-
-def _check_account(account_id: str) -> str:
-    if not isinstance(account_id, str) or not account_id.strip():
-        raise errors.InvalidRequestError(
-            "account_id must be an account code such as 'U1234567'; list them with accounts()"
-        )
-    return account_id.strip()
 
 
 def _position_key(position: Position) -> tuple[object, object]:
@@ -80,7 +71,7 @@ class PortfolioAPI(ClientCore):
         """One page of positions (pages start at 0; a page past the end is empty)."""
         response = await self._call(
             get_positions.asyncio_detailed,
-            _check_account(account_id),
+            check_account(account_id),
             str(page),
             sort=sort if sort is not None else UNSET,
             direction=direction if direction is not None else UNSET,
@@ -103,7 +94,7 @@ class PortfolioAPI(ClientCore):
         ``concurrency`` > 1 fetches that many pages at a time (still within the rate limits).
         ``on_page(number, size)`` hears about each page as it is read (for progress displays).
         """
-        account = _check_account(account_id)
+        account = check_account(account_id)
 
         async def fetch(page: int) -> list[Position]:
             return await self.positions_page(
@@ -122,15 +113,13 @@ class PortfolioAPI(ClientCore):
     async def position(self, account_id: str, conid: int) -> list[Position]:
         """The account's position in one contract (empty when it holds none)."""
         response = await self._call(
-            get_position.asyncio_detailed, _check_account(account_id), int(conid)
+            get_position.asyncio_detailed, check_account(account_id), int(conid)
         )
         return list(self._parsed(response, list, "position"))
 
     async def account_summary(self, account_id: str) -> dict[str, SummaryItem]:
         """Summary values by name (``netliquidation``, ``buyingpower``, ``accountcode`` ...)."""
-        response = await self._call(
-            get_account_summary.asyncio_detailed, _check_account(account_id)
-        )
+        response = await self._call(get_account_summary.asyncio_detailed, check_account(account_id))
         summary = self._parsed(response, AccountSummary, "account summary")
         items = dict(summary.additional_properties)
         for field in attrs.fields(AccountSummary):
@@ -141,7 +130,7 @@ class PortfolioAPI(ClientCore):
 
     async def ledger(self, account_id: str) -> dict[str, LedgerEntry]:
         """Cash ledger by currency, plus ``BASE``."""
-        response = await self._call(get_ledger.asyncio_detailed, _check_account(account_id))
+        response = await self._call(get_ledger.asyncio_detailed, check_account(account_id))
         return dict(self._parsed(response, Ledger, "ledger").additional_properties)
 
     async def pnl(self) -> dict[str, PnlEntry]:

@@ -48,6 +48,15 @@ class PreflightPolicy:
     late_field_polls: int = 2
 
 
+def check_account(account_id: str) -> str:
+    """An account id with surrounding blanks removed; a typed error when there is none."""
+    if not isinstance(account_id, str) or not account_id.strip():
+        raise errors.InvalidRequestError(
+            "account_id must be an account code such as 'U1234567'; list them with accounts()"
+        )
+    return account_id.strip()
+
+
 def _ssl_context(verify: bool | str | os.PathLike[str] | ssl.SSLContext) -> ssl.SSLContext | bool:
     global _warned_insecure
     if isinstance(verify, ssl.SSLContext):
