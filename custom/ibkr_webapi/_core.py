@@ -79,7 +79,8 @@ def _ssl_context(verify: bool | str | os.PathLike[str] | ssl.SSLContext) -> ssl.
     return ssl.create_default_context(cafile=path)
 
 
-def _remember_response(response: httpx.Response) -> None:
+async def _remember_response(response: httpx.Response) -> None:
+    """httpx response hook: keep the raw response so failures can be mapped with its request."""
     _last_response.set(response)
 
 
@@ -130,17 +131,13 @@ class ClientCore:
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             auth=auth,
             headers=headers,
-            event_hooks={"response": [self._hook]},
+            event_hooks={"response": [_remember_response]},
         )
         self.raw: Client = Client(base_url=url).set_async_httpx_client(self._http)
         """The generated low-level client, wired to the same pacing, retries and session refresh."""
         self.preflight = preflight or PreflightPolicy()
         self._keepalive = Keepalive(self._keepalive_tick, keepalive) if keepalive else None
         self._closed = False
-
-    @staticmethod
-    async def _hook(response: httpx.Response) -> None:
-        _remember_response(response)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
