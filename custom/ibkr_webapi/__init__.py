@@ -9,16 +9,16 @@ async with IBKRClient("https://localhost:5000/v1/api", verify=False) as ib:
 from __future__ import annotations
 
 from . import errors
-from ._auth import BearerTokenAuth, StaticBearerAuth, Token
 from ._client import IBKRClient
 from ._core import DEFAULT_BASE_URL, PreflightPolicy
-from ._dates import format_ibkr_time, parse_ibkr_time
-from ._fields import field_id, field_name
-from ._orders import Order, Question, new_client_order_id
-from ._results import Bar, History, PlacedOrder, SummaryItem, TickleResult
-from ._snapshot import MarketDataAvailability, Quote
-from ._transports.pacing import EndpointRule, Pacer, RateLimitPolicy
-from ._transports.retry import RetryPolicy
+from .auth.bearer import BearerTokenAuth, StaticBearerAuth, Token
+from .dates import format_ibkr_time, parse_ibkr_time
+from .fields import field_id, field_name
+from .orders.order import Order, Question, new_client_order_id
+from .results import Bar, History, PlacedOrder, SummaryItem, TickleResult
+from .snapshot import MarketDataAvailability, Quote
+from .transports.pacing import EndpointRule, Pacer, RateLimitPolicy
+from .transports.retry import RetryPolicy
 
 __version__ = "0.1.0"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ._api_market import MarketDataAPI
-from ._api_orders import OrdersAPI
-from ._api_portfolio import PortfolioAPI
-from ._api_session import SessionAPI
+from .resources.market import MarketDataAPI
+from .resources.orders import OrdersAPI
+from .resources.portfolio import PortfolioAPI
+from .resources.session import SessionAPI
 
 
 class IBKRClient(SessionAPI, PortfolioAPI, MarketDataAPI, OrdersAPI):

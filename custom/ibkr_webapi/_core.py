@@ -17,12 +17,12 @@ from ibkr_webapi_client import Client
 from ibkr_webapi_client.types import Response
 
 from . import errors
-from ._gate import Gate, GateTransport
-from ._keepalive import Keepalive
-from ._redact import redact_text
-from ._transports import TransportStack, build_transport_stack
-from ._transports.pacing import Pacer, RateLimitPolicy
-from ._transports.retry import RetryPolicy
+from .auth.keepalive import Keepalive
+from .redact import redact_text
+from .transports import TransportStack, build_transport_stack
+from .transports.gate import Gate, GateTransport
+from .transports.pacing import Pacer, RateLimitPolicy
+from .transports.retry import RetryPolicy
 
 logger = logging.getLogger("ibkr_webapi")
 

@@ -7,7 +7,7 @@ outcomes that are not HTTP failures have their own classes.
 
 Messages say what happened *and* what to do next. They never contain cookies, ``Authorization``
 headers, tokens or secret query parameters: URLs and gateway texts are passed through
-:mod:`ibkr_webapi._redact` first.
+:mod:`ibkr_webapi.redact` first.
 
 ``ConnectionError`` and ``TimeoutError`` are module-level aliases of :class:`APIConnectionError` and
 :class:`APITimeoutError`, so ``except ibkr_webapi.errors.ConnectionError`` reads naturally. They
@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ._redact import redact_text, redact_url
+from .redact import redact_text, redact_url
 
 __all__ = [
     "APIConnectionError",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ibkr_webapi import RateLimitPolicy
-from ibkr_webapi._transports.pacing import EndpointRule
 from ibkr_webapi.cli._spacing import SharedPacer, default_state_file
+from ibkr_webapi.transports.pacing import EndpointRule
 
 GATEWAY = "https://127.0.0.1:5000/v1/api"
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from ibkr_webapi import errors
-from ibkr_webapi._auth import BearerTokenAuth, StaticBearerAuth, Token
+from ibkr_webapi.auth.bearer import BearerTokenAuth, StaticBearerAuth, Token
 
 BASE = "https://api.ibkr.com/v1/api"
 T0 = dt.datetime(2024, 4, 8, 12, 0, tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ibkr_webapi._dates import IBKRTimeError, format_ibkr_time, parse_ibkr_date, parse_ibkr_time
+from ibkr_webapi.dates import IBKRTimeError, format_ibkr_time, parse_ibkr_date, parse_ibkr_time
 
 DEC_11_4AM = datetime(2023, 12, 11, 4, 0, 0, tzinfo=UTC)
 

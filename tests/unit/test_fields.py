@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ibkr_webapi._fields import (
+from ibkr_webapi.fields import (
     DEFAULT_FIELDS,
     FIELDS,
     FIELDS_BY_NAME,

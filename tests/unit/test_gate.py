@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from ibkr_webapi._gate import Gate, GateTransport
+from ibkr_webapi.transports.gate import Gate, GateTransport
 
 
 async def test_requests_from_other_tasks_wait_until_the_gate_is_released() -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from ibkr_webapi._keepalive import Keepalive
+from ibkr_webapi.auth.keepalive import Keepalive
 
 
 async def test_tickles_repeatedly_until_stopped() -> None:

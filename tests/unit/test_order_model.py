@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ibkr_webapi import Order, errors
-from ibkr_webapi._orders import Question, decide
+from ibkr_webapi.orders.order import Question, decide
 
 
 def test_limit_order_becomes_the_wire_model_with_the_account() -> None:

@@ -16,7 +16,7 @@ import pytest
 from limits.aio.storage import MemoryStorage
 
 from ibkr_webapi import errors
-from ibkr_webapi._transports.pacing import (
+from ibkr_webapi.transports.pacing import (
     EndpointRule,
     Pacer,
     PacingTransport,

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from ibkr_webapi._pagination import iterate_pages
+from ibkr_webapi.pagination import iterate_pages
 
 
 def _pages(*sizes: int) -> list[list[int]]:

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ibkr_webapi import Quote, format_ibkr_time, parse_ibkr_time
-from ibkr_webapi._fields import FIELDS
-from ibkr_webapi._pagination import iterate_pages
-from ibkr_webapi._snapshot import parse_value
+from ibkr_webapi.fields import FIELDS
+from ibkr_webapi.pagination import iterate_pages
+from ibkr_webapi.snapshot import parse_value
 
 FIELD_IDS = sorted(FIELDS)
 WIRE_VALUES = st.one_of(

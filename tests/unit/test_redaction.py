@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from ibkr_webapi._redact import (
+from ibkr_webapi.redact import (
     REDACTED,
     is_secret_name,
     redact_headers,

@@ -7,7 +7,7 @@ import random
 import httpx
 import pytest
 
-from ibkr_webapi._transports.retry import RetryPolicy, RetryTransport
+from ibkr_webapi.transports.retry import RetryPolicy, RetryTransport
 
 BASE = "https://localhost:5000/v1/api"
 Outcome = httpx.Response | Exception

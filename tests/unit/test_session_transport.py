@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from ibkr_webapi import errors
-from ibkr_webapi._transports.session import SessionTransport
+from ibkr_webapi.transports.session import SessionTransport
 
 BASE = "https://localhost:5000/v1/api"
 STATUS_OK = {"authenticated": True, "competing": False, "connected": True}

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ibkr_webapi._snapshot import (
+from ibkr_webapi.snapshot import (
     AvailabilityStatus,
     FlaggedPrice,
     MarketDataAvailability,

@@ -7,10 +7,10 @@ import logging
 import httpx
 import pytest
 
-from ibkr_webapi._transports import TransportStack, build_transport_stack
-from ibkr_webapi._transports.logging import LoggingTransport
-from ibkr_webapi._transports.pacing import Pacer, RateLimitPolicy
-from ibkr_webapi._transports.retry import RetryPolicy
+from ibkr_webapi.transports import TransportStack, build_transport_stack
+from ibkr_webapi.transports.logging import LoggingTransport
+from ibkr_webapi.transports.pacing import Pacer, RateLimitPolicy
+from ibkr_webapi.transports.retry import RetryPolicy
 
 BASE = "https://localhost:5000/v1/api"
 

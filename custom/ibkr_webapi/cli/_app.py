@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from .. import __version__, errors
-from .._fields import UnknownFieldError
-from .._orders import ORDER_TYPES, TIME_IN_FORCE
+from ..fields import UnknownFieldError
+from ..orders.order import ORDER_TYPES, TIME_IN_FORCE
 from . import _commands as commands
 from . import _render as render
 from . import _simulate

@@ -21,8 +21,8 @@ from ibkr_webapi_client.models import Position
 from .. import errors
 from .._client import IBKRClient
 from .._core import DEFAULT_BASE_URL
-from .._fields import resolve_fields
-from .._orders import ConfirmPolicy, Order, Question
+from ..fields import resolve_fields
+from ..orders.order import ConfirmPolicy, Order, Question
 from . import _render as render
 from ._exitcodes import ExitCode
 from ._spacing import SharedPacer

@@ -25,9 +25,9 @@ from ibkr_webapi_client.models import (
 )
 from ibkr_webapi_client.types import Unset
 
-from .._fields import field_name
-from .._results import History, PlacedOrder, SummaryItem
-from .._snapshot import MarketDataAvailability, Quote
+from ..fields import field_name
+from ..results import History, PlacedOrder, SummaryItem
+from ..snapshot import MarketDataAvailability, Quote
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 

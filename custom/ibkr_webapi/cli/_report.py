@@ -17,9 +17,9 @@ from rich.text import Text
 from ibkr_webapi_client.models import Position
 
 from .._client import IBKRClient
-from .._orders import Order, Question
-from .._results import PlacedOrder
-from .._snapshot import Quote
+from ..orders.order import Order, Question
+from ..results import PlacedOrder
+from ..snapshot import Quote
 from . import _render as render
 from ._commands import DEFAULT_QUOTE_FIELDS, fetch_positions
 

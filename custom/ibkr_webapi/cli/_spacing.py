@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from .._transports.pacing import Pacer, RateLimitPolicy
+from ..transports.pacing import Pacer, RateLimitPolicy
 
 try:
     import fcntl

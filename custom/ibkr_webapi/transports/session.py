@@ -32,7 +32,7 @@ import attrs
 import httpx
 
 from .. import errors
-from .._redact import redact_text
+from ..redact import redact_text
 from ._util import EndpointPattern, base_path_of, buffer_response, json_body, relative_path
 
 __all__ = [

@@ -14,7 +14,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 import attrs
 import httpx
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = ["BearerTokenAuth", "StaticBearerAuth", "Token"]
 

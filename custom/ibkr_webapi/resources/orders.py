@@ -38,11 +38,12 @@ from ibkr_webapi_client.models import (
 )
 from ibkr_webapi_client.types import UNSET, Response, Unset
 
-from . import errors
-from ._core import ClientCore, check_account
-from ._orders import ConfirmPolicy, Order, Question, decide
-from ._redact import redact_text
-from ._results import PlacedOrder, live_order_ref, unset_to_none
+from .. import errors
+from .._core import ClientCore, check_account
+from ..orders.order import ConfirmPolicy, Order, Question, decide
+from ..redact import redact_text
+from ..results.orders import PlacedOrder, live_order_ref
+from ..seam import unset_to_none
 
 logger = logging.getLogger("ibkr_webapi")
 _OrderAnswer = ErrorResponse | list[OrderQuestion | OrderResponse]

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._dates import IBKRTimeError, parse_ibkr_date, parse_ibkr_time
-from ._fields import (
+from .dates import IBKRTimeError, parse_ibkr_date, parse_ibkr_time
+from .fields import (
     FIELDS,
     FIELDS_BY_NAME,
     FieldKind,

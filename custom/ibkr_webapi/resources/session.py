@@ -20,8 +20,8 @@ from ibkr_webapi_client.models import (
 )
 from ibkr_webapi_client.types import Unset
 
-from ._core import ClientCore
-from ._results import TickleResult
+from .._core import ClientCore
+from ..results import TickleResult
 
 logger = logging.getLogger("ibkr_webapi")
 

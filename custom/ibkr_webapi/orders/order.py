@@ -11,7 +11,7 @@ import attrs
 
 from ibkr_webapi_client.models import OrderRequest, OrderRequestStrategyParameters
 
-from .errors import InvalidRequestError
+from ..errors import InvalidRequestError
 
 Side: TypeAlias = Literal["BUY", "SELL"]
 ORDER_TYPES = frozenset({"MKT", "LMT", "STP", "STOP_LIMIT", "MIDPRICE", "TRAIL", "TRAILLMT"})

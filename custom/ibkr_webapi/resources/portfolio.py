@@ -29,9 +29,9 @@ from ibkr_webapi_client.models import (
 )
 from ibkr_webapi_client.types import UNSET, Unset
 
-from ._core import ClientCore, check_account
-from ._pagination import iterate_pages
-from ._results import SummaryItem
+from .._core import ClientCore, check_account
+from ..pagination import iterate_pages
+from ..results import SummaryItem
 
 
 def _position_key(position: Position) -> tuple[object, object]:

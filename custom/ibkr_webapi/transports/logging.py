@@ -7,8 +7,8 @@ import time
 
 import httpx
 
-from .._redact import redact_url
 from ..errors import RECOVERED_EXTENSION, RECOVERY_ERROR_EXTENSION
+from ..redact import redact_url
 
 __all__ = ["ATTEMPTS_EXTENSION", "RECOVERED_EXTENSION", "LoggingTransport"]
 

@@ -28,12 +28,12 @@ from ibkr_webapi_client.models import (
 )
 from ibkr_webapi_client.types import UNSET
 
-from . import errors
-from ._core import ClientCore
-from ._dates import format_ibkr_time
-from ._fields import DEFAULT_FIELDS, resolve_fields
-from ._results import History
-from ._snapshot import Quote, merge_rows, split_request
+from .. import errors
+from .._core import ClientCore
+from ..dates import format_ibkr_time
+from ..fields import DEFAULT_FIELDS, resolve_fields
+from ..results import History
+from ..snapshot import Quote, merge_rows, split_request
 
 _PERIOD = re.compile(r"^\d{1,4}(min|h|d|w|m|y)$")
 _BAR = re.compile(r"^\d{1,2}(min|h|d|w|m)$")

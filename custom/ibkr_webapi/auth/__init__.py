@@ -1,0 +1,1 @@
+"""How requests are authenticated and the session kept alive: bearer tokens, the keepalive."""

@@ -1,0 +1,1 @@
+"""Orders as users describe them, client order ids and confirmation policies."""
