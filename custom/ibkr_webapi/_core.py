@@ -20,9 +20,10 @@ from . import errors
 from .auth.keepalive import Keepalive
 from .redact import redact_text
 from .transports import TransportStack, build_transport_stack
-from .transports.gate import Gate, GateTransport
+from .transports.gate import Gate
 from .transports.pacing import Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
+from .transports.size import DEFAULT_MAX_RESPONSE_BYTES
 
 logger = logging.getLogger("ibkr_webapi")
 
@@ -105,6 +106,7 @@ class ClientCore:
         preflight: PreflightPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         headers: dict[str, str] | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         url = (base_url or os.environ.get("IBKR_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not url.startswith(("http://", "https://")):
@@ -123,11 +125,13 @@ class ClientCore:
             recover_session=recover_session,
             reauth_timeout=reauth_timeout,
             poll_interval=reauth_poll_interval,
+            max_response_bytes=max_response_bytes,
         )
-        self._gate = Gate()
+        # The gate is enforced by the pacer, just above the network (see transports/gate.py).
+        self._gate = Gate(self.pacer)
         self._http = httpx.AsyncClient(
             base_url=url,
-            transport=GateTransport(self._stack.transport, self._gate),
+            transport=self._stack.transport,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             auth=auth,
             headers=headers,

@@ -25,7 +25,6 @@ from ..fields import resolve_fields
 from ..orders.order import ConfirmPolicy, Order, Question
 from . import _render as render
 from ._exitcodes import ExitCode
-from ._spacing import SharedPacer
 
 DEFAULT_QUOTE_FIELDS = (
     "symbol",
@@ -73,9 +72,9 @@ class Context:
                 file=sys.stderr,
             )
         base_url = self.args.base_url or os.environ.get("IBKR_BASE_URL") or DEFAULT_BASE_URL
-        return IBKRClient(
-            base_url, verify=verify, keepalive=None, pacer=SharedPacer(base_url.rstrip("/"))
-        )
+        # The default pacer shares the budget (and any 429 hold) with every other process on this
+        # machine using the same gateway: commands run back to back never exceed IBKR's limits.
+        return IBKRClient(base_url, verify=verify, keepalive=None)
 
     def show(self, *renderables: object) -> None:
         self.out.print(*renderables)
