@@ -101,8 +101,8 @@ def test_policy_rules_can_be_overridden_added_and_removed() -> None:
 
 def test_scaled_policy_speeds_up_every_rate_but_not_the_caps() -> None:
     fast = RateLimitPolicy().scaled(10)
-    assert fast.global_rate == Rate(10, 0.1)
-    assert fast.matching("GET", "/portfolio/accounts")[0].rate == Rate(1, 0.5)
+    assert fast.global_rate == Rate(100, 1.0)
+    assert fast.matching("GET", "/portfolio/accounts")[0].rate == Rate(10, 5.0)
     assert fast.matching("GET", "/iserver/marketdata/history")[0].max_in_flight == 5
     assert fast.margin == RateLimitPolicy().margin
 

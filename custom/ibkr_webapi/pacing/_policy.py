@@ -215,11 +215,13 @@ class RateLimitPolicy:
             raise KeyError(f"no rule for {key!r}; rules: {[r.key for r in self.rules]}")
         return attrs.evolve(self, rules=tuple(r for r in self.rules if r.key != key))
 
-    def scaled(self, factor: float) -> RateLimitPolicy:
-        """Every rate ``factor`` times faster (caps unchanged): for simulators with scaled limits."""
+    def scaled(self, factor: int) -> RateLimitPolicy:
+        """Every rate allowing ``factor`` times as many requests per window (caps and the margin
+        unchanged): for a simulator whose limits are scaled the same way, so that tests and
+        benchmarks run at 100/s instead of 10/s with the same jitter margin."""
 
         def scale(rate: Rate | None) -> Rate | None:
-            return None if rate is None else Rate(rate.count, rate.per / factor)
+            return None if rate is None else Rate(rate.count * factor, rate.per)
 
         rules = tuple(attrs.evolve(rule, rate=scale(rule.rate)) for rule in self.rules)
         return attrs.evolve(self, global_rate=scale(self.global_rate), rules=rules)

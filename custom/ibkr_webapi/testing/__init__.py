@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from ._faults import Faults, SimulatedDisconnect
     from ._market import Quote
     from ._server import GatewayServer, run, serve_gateway
-    from ._simulator import GatewaySimulator
+    from ._simulator import Arrival, GatewaySimulator
 
 _MODULES = {
+    "Arrival": "._simulator",
     "Clock": "._clock",
     "Contract": "._catalogue",
     "Faults": "._faults",
@@ -45,6 +46,7 @@ _MODULES = {
 }
 
 __all__ = [
+    "Arrival",
     "Clock",
     "Contract",
     "Faults",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
+import random
+from collections import Counter, deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -24,6 +26,18 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
 DEFAULT_BASE_URL = "https://localhost:5000/v1/api"
+
+
+@dataclass
+class Arrival:
+    """One request as the simulator counted it: when (simulator clock, after any arrival
+    jitter), what, from where, and the status it was answered with (0 until answered)."""
+
+    at: float
+    method: str
+    path: str
+    client: str
+    status: int = 0
 
 
 class GatewaySimulator:
@@ -74,6 +88,9 @@ class GatewaySimulator:
         self.history_in_flight = 0
         self.requests: Counter[str] = Counter()  # "METHOD /route/template" -> how many arrived
         self.rate_limited = 0  # how many requests were answered 429
+        self.arrivals: deque[Arrival] = deque(maxlen=config.request_log_size)
+        """Every API request in arrival order (see `Arrival`)."""
+        self.jitter_rng = random.Random(config.seed)
 
     # --- serving
     @property

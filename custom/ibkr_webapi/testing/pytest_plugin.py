@@ -59,7 +59,14 @@ async def ibkr_gateway(ibkr_simulator: GatewaySimulator) -> AsyncIterator[Gatewa
 
 @_async_fixture()
 async def ibkr_client(ibkr_gateway: GatewayServer) -> AsyncIterator[Any]:
-    """An `IBKRClient` talking to `ibkr_gateway`, verifying its certificate."""
-    client_class = importlib.import_module("ibkr_webapi").IBKRClient
-    async with client_class(ibkr_gateway.url, verify=ibkr_gateway.verify) as client:
+    """An `IBKRClient` talking to `ibkr_gateway`, verifying its certificate.
+
+    Its pacing budget lives in memory: a simulated gateway of one test shares nothing (no
+    penalty hold, no budget) with other tests or with your real gateway's host-local budget.
+    """
+    package = importlib.import_module("ibkr_webapi")
+    pacer = package.Pacer(store="memory")
+    async with package.IBKRClient(
+        ibkr_gateway.url, verify=ibkr_gateway.verify, pacer=pacer
+    ) as client:
         yield client
