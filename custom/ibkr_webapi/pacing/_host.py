@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from ._memory import MemoryStore
 from ._policy import Demand
+from ._rates import TIMER_SLACK
 from ._store import CAP, GATE, GRANTED, HOLD, RATE, Outcome, Slot
 
 try:
@@ -254,12 +255,14 @@ class HostStore:
         worst = 0.0
         why = ""
         offsets = []
+        dues = []
         for limit in demand.limits:
             offset = self._rate_offset(mm, self._key_hash(limit.key), now, True)
             offsets.append(offset)
-            ahead = min(_F64.unpack_from(mm, offset + 8)[0] - now, limit.interval)
-            if ahead > worst:
-                worst, why = ahead, limit.key
+            due = min(_F64.unpack_from(mm, offset + 8)[0], now + limit.interval)
+            dues.append(due)
+            if due - now > worst:
+                worst, why = due - now, limit.key
         if worst > 0.0:
             return Outcome(False, wait=worst, reason=RATE, key=why)
         slots: list[Slot] = []
@@ -268,8 +271,9 @@ class HostStore:
             if isinstance(taken, Outcome):
                 return taken
             slots = taken
-        for limit, offset in zip(demand.limits, offsets, strict=True):
-            _F64.pack_into(mm, offset + 8, now + limit.interval)
+        late = now - TIMER_SLACK
+        for limit, offset, due in zip(demand.limits, offsets, dues, strict=True):
+            _F64.pack_into(mm, offset + 8, max(due, late) + limit.interval)
         _F64.pack_into(mm, _OFF_LAST, now)
         if holder:
             _, _, _, _, lease = _GATE.unpack_from(mm, _OFF_GATE)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from ._policy import Demand
+from ._rates import TIMER_SLACK
 from ._store import CAP, GATE, GRANTED, HOLD, RATE, Outcome, Slot
 
 __all__ = ["MemoryStore"]
@@ -60,8 +61,9 @@ class MemoryStore:
         for cap in demand.caps:
             if in_flight.get(cap.key, 0) >= cap.limit:
                 return Outcome(False, wait=None, reason=CAP, key=cap.key)
+        due = now - TIMER_SLACK
         for limit in demand.limits:
-            tat[limit.key] = now + limit.interval
+            tat[limit.key] = max(tat.get(limit.key, 0.0), due) + limit.interval
         self._last_grant = now
         if not demand.caps:
             return GRANTED

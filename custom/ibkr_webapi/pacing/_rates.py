@@ -6,7 +6,12 @@ import re
 
 import attrs
 
-__all__ = ["Rate"]
+__all__ = ["TIMER_SLACK", "Rate"]
+
+# An event loop wakes a timer up to about a millisecond late. A grant that late still counts
+# from the time it was due (so lateness does not eat into throughput); the spacing carries that
+# millisecond on top of the margin, so the margin stays whole for the network's jitter.
+TIMER_SLACK = 0.001
 
 _UNITS = {
     "ms": 0.001,
@@ -56,9 +61,10 @@ class Rate:
         return cls(int(match.group("count")), amount * unit)
 
     def interval(self, margin: float) -> float:
-        """Seconds between two grants so that no window of ``per + margin`` holds more than
-        ``count``: a request may then reach the server up to ``margin`` seconds late."""
-        return (self.per + margin) / self.count
+        """Seconds between two scheduled grants so that, whatever the order of arrival, no window
+        of ``per`` seconds at the server holds more than ``count`` requests as long as each one
+        arrives at most ``margin`` seconds after it was due (see :data:`TIMER_SLACK`)."""
+        return (self.per + margin + TIMER_SLACK) / self.count
 
     def __str__(self) -> str:
         per = self.per

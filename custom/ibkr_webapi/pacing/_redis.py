@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ._policy import Demand
+from ._rates import TIMER_SLACK
 from ._store import CAP, GATE, GRANTED, HOLD, RATE, Outcome, Slot
 
 if TYPE_CHECKING:
@@ -54,14 +55,17 @@ if op == 'acquire' then
     if clear > now then return {0, tostring(clear - now), 'gate', ''} end
   end
   local worst, why = 0, ''
+  local dues = {}
   local i = 4
   for r = 1, nrates do
     local key, interval = ARGV[i], tonumber(ARGV[i + 1])
-    local ahead = math.min(num(redis.call('HGET', S, 't:' .. key)) - now, interval)
-    if ahead > worst then worst = ahead; why = key end
+    local due = math.min(num(redis.call('HGET', S, 't:' .. key)), now + interval)
+    dues[r] = due
+    if due - now > worst then worst = due - now; why = key end
     i = i + 2
   end
   if worst > 0 then return {0, tostring(worst), 'rate', why} end
+  i = i + 1  -- the timer slack, used below
   local ncaps = tonumber(ARGV[i]); i = i + 1
   local member, lease = ARGV[i], tonumber(ARGV[i + 1]); i = i + 2
   for c = 1, ncaps do
@@ -75,9 +79,10 @@ if op == 'acquire' then
   end
   i = 4
   local longest = 0
+  local late = now - tonumber(ARGV[3 + 2 * nrates + 1])
   for r = 1, nrates do
     local interval = tonumber(ARGV[i + 1])
-    redis.call('HSET', S, 't:' .. ARGV[i], tostring(now + interval))
+    redis.call('HSET', S, 't:' .. ARGV[i], tostring(math.max(dues[r], late) + interval))
     if interval > longest then longest = interval end
     i = i + 2
   end
@@ -199,6 +204,7 @@ class RedisStore:
             args += [limit.key, repr(limit.interval)]
         keys = [self._state]
         member = ""
+        args.append(repr(TIMER_SLACK))
         args.append(len(demand.caps))
         if demand.caps:
             self._serial += 1

@@ -82,6 +82,7 @@ async def run_load(
         if start_at is not None:
             await asyncio.sleep(max(0.0, start_at - time.time()))
         started = time.monotonic()
+        started_at = time.time()
         cpu = time.process_time()
 
         async def worker() -> None:
@@ -101,6 +102,7 @@ async def run_load(
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.monotonic() - started
+        ended_at = time.time()
         cpu = time.process_time() - cpu
     await pacer.aclose()
     return {
@@ -109,6 +111,8 @@ async def run_load(
         "status_429": outcomes.get("429", 0),
         "ok": sum(n for k, n in outcomes.items() if k.startswith("2")),
         "elapsed": elapsed,
+        "started_at": started_at,
+        "ended_at": ended_at,
         "cpu_seconds": cpu,
         "retry_after": retry_after,
     }

@@ -274,6 +274,11 @@ class GatewaySimulator:
             "pending_question": self.replies.pending.reply_id if self.replies.pending else None,
             "requests": dict(self.requests),
             "rate_limited": self.rate_limited,
+            "arrivals": {
+                "count": len(self.arrivals),
+                "first": self.arrivals[0].at if self.arrivals else None,
+                "last": self.arrivals[-1].at if self.arrivals else None,
+            },
             "faults": self.faults.to_json(),
             "scheduled_faults": self.fault_injector.scheduled,
         }
