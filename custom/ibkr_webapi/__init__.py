@@ -17,8 +17,17 @@ from . import errors
 from ._client import IBKRClient
 from ._core import PreflightPolicy
 from .auth.bearer import BearerTokenAuth, StaticBearerAuth, Token
-from .dates import IBKRTimeError, format_ibkr_time, parse_ibkr_time
-from .fields import DEFAULT_FIELDS, FieldKind, UnknownFieldError, field_id, field_name
+from .dates import IBKRTimeError, format_ibkr_time, parse_ibkr_date, parse_ibkr_time
+from .fields import (
+    DEFAULT_FIELDS,
+    FIELDS,
+    FIELDS_BY_NAME,
+    FieldKind,
+    UnknownFieldError,
+    field_id,
+    field_name,
+    resolve_fields,
+)
 from .orders.order import (
     ConfirmPolicy,
     Order,
@@ -48,7 +57,9 @@ from .snapshot import (
     MarketDataAvailability,
     PriceFlag,
     Quote,
+    merge_rows,
     parse_value,
+    split_request,
 )
 from .transports.pacing import EndpointRule, Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
@@ -61,6 +72,8 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_FIELDS",
+    "FIELDS",
+    "FIELDS_BY_NAME",
     "AccountProperties",
     "Accounts",
     "AuthStatus",
@@ -112,7 +125,11 @@ __all__ = [
     "field_id",
     "field_name",
     "format_ibkr_time",
+    "merge_rows",
     "new_client_order_id",
+    "parse_ibkr_date",
     "parse_ibkr_time",
     "parse_value",
+    "resolve_fields",
+    "split_request",
 ]

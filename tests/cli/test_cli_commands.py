@@ -388,3 +388,44 @@ def test_without_rich_the_command_prints_the_install_hint(
     monkeypatch.setitem(sys.modules, "rich", None)
     assert main(["status"]) == ExitCode.FAILURE
     assert "pip install 'ibkr-webapi-client[cli]'" in capsys.readouterr().err
+
+
+# --- small frictions ----------------------------------------------------------------------------
+
+
+async def test_status_exits_4_when_the_brokerage_session_is_not_authenticated(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gateway.simulator.logout()
+    result = await cli(capsys, "status", "--json", *connect(gateway))
+    assert result.code == ExitCode.AUTH
+    assert result.json()["authenticated"] is False
+    assert "not authenticated" in result.err_lines[-1]
+
+
+async def test_limit_applies_to_json_output_too(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = await cli(capsys, "positions", ACCOUNT, "--limit", "3", "--json", *connect(gateway))
+    assert result.code == ExitCode.OK and len(result.json()) == 3
+
+
+async def test_cancelling_an_already_cancelled_order_succeeds(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    placed = (await cli(capsys, *order_args(gateway, "--yes", "--json"))).json()
+    order_id = str(placed["order_id"])
+    first = await cli(capsys, "cancel", ACCOUNT, order_id, *connect(gateway))
+    assert first.code == ExitCode.OK
+    await asyncio.sleep(0.5)  # the simulator moves the order from PendingCancel to Cancelled
+    again = await cli(capsys, "cancel", ACCOUNT, order_id, *connect(gateway))
+    assert again.code == ExitCode.OK, again.err
+    assert "already cancelled" in again.out
+
+
+async def test_cushion_is_a_percentage_without_a_currency(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = await cli(capsys, "summary", ACCOUNT, *connect(gateway))
+    [line] = [line for line in result.out.splitlines() if line.strip().startswith("Cushion")]
+    assert line.rstrip().endswith("%")
