@@ -16,7 +16,7 @@ from typing import TypeAlias
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dh, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ..errors import CredentialsError
 
@@ -136,18 +136,57 @@ def _is_probable_prime(n: int) -> bool:
     return True
 
 
+def _der_length(data: bytes, at: int) -> tuple[int, int]:
+    first = data[at]
+    if first < 0x80:
+        return first, at + 1
+    count = first & 0x7F
+    if count == 0 or count > 4 or at + 1 + count > len(data):
+        raise ValueError("bad DER length")
+    return int.from_bytes(data[at + 1 : at + 1 + count], "big"), at + 1 + count
+
+
+def _der_integers(der: bytes) -> list[int]:
+    """The INTEGERs at the top of a DER SEQUENCE (PKCS#3 and X9.42 DH parameters start p, g)."""
+    if not der or der[0] != 0x30:
+        raise ValueError("not a DER SEQUENCE")
+    length, at = _der_length(der, 1)
+    end = at + length
+    if end > len(der):
+        raise ValueError("truncated DER")
+    numbers: list[int] = []
+    while at < end and der[at] == 0x02:
+        size, at = _der_length(der, at + 1)
+        if at + size > end:
+            raise ValueError("truncated DER INTEGER")
+        numbers.append(int.from_bytes(der[at : at + size], "big", signed=True))
+        at += size
+    return numbers
+
+
 def _prime_from_pem(data: bytes, what: str, where: str) -> tuple[int, int]:
+    """(p, g) from "DH PARAMETERS" (PKCS#3) or "X9.42 DH PARAMETERS" PEM text.
+
+    Parsed here rather than by ``cryptography``, which deprecates finite-field DH objects.
+    """
+    text = data.decode("ascii", errors="replace")
+    match = re.search(
+        r"-----BEGIN (?:X9\.42 )?DH PARAMETERS-----(.*?)-----END (?:X9\.42 )?DH PARAMETERS-----",
+        text,
+        re.DOTALL,
+    )
     try:
-        parameters = serialization.load_pem_parameters(data)
-    except (ValueError, UnsupportedAlgorithm):
+        if match is None:
+            raise ValueError("no DH PARAMETERS block")
+        numbers = _der_integers(base64.b64decode("".join(match[1].split()), validate=True))
+        if len(numbers) < 2 or numbers[0] <= 0 or numbers[1] <= 1:
+            raise ValueError("no prime and generator")
+    except (ValueError, binascii.Error, IndexError):
         raise CredentialsError(
             f"{what}: {where} is not a readable 'DH PARAMETERS' PEM file; give dhparam.pem as made "
             "by `openssl dhparam -out dhparam.pem 2048`, or the prime as hex"
         ) from None
-    if not isinstance(parameters, dh.DHParameters):
-        raise CredentialsError(f"{what}: {where} does not hold Diffie-Hellman parameters")
-    numbers = parameters.parameter_numbers()
-    return numbers.p, numbers.g
+    return numbers[0], numbers[1]
 
 
 def _prime_from_hex(text: str, what: str, where: str) -> int:

@@ -45,6 +45,8 @@ EXCHANGE_EXTENSION = "ibkr_oauth_exchange"
 """Set on the login requests themselves: they carry their own credentials."""
 
 Sender = Callable[[httpx.Request], Awaitable[httpx.Response]]
+USER_AGENT = f"ibkr-webapi-client python-httpx/{httpx.__version__}"
+"""Sent with the login requests (IBKR wants a User-Agent on every request; any value will do)."""
 S = TypeVar("S")
 
 
@@ -228,6 +230,8 @@ class RenewingAuth(httpx.Auth, ABC, Generic[S]):
         if login:
             request.extensions[EXCHANGE_EXTENSION] = True
         request.extensions.setdefault("timeout", self._timeout.as_dict())
+        if "user-agent" not in request.headers:
+            request.headers["User-Agent"] = USER_AGENT
         send = self._send or self._send_own
         response = await send(request)
         try:
