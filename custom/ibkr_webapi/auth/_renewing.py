@@ -20,6 +20,7 @@ Inside :class:`~ibkr_webapi.IBKRClient` two more hooks are used:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -48,6 +49,9 @@ Sender = Callable[[httpx.Request], Awaitable[httpx.Response]]
 USER_AGENT = f"ibkr-webapi-client python-httpx/{httpx.__version__}"
 """Sent with the login requests (IBKR wants a User-Agent on every request; any value will do)."""
 S = TypeVar("S")
+_renewing: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "ibkr_oauth_renewing", default=False
+)
 
 
 @runtime_checkable
@@ -67,8 +71,23 @@ class AuthorizingTransport(httpx.AsyncBaseTransport):
         self._auth = auth
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self._auth.authorize(request)
-        return await self._inner.handle_async_request(request)
+        await self._auth.settled()  # never sign with a login that is being replaced
+        used = self._auth.authorize(request)
+        response = await self._inner.handle_async_request(request)
+        if response.status_code != 401 or used is None:
+            return response
+        await self._auth.settled()
+        if self._auth.replaced(used):
+            # Signed with a login that was replaced while the request was on its way: the server
+            # may already refuse the old one. Sign with the new login and send it once more.
+            try:
+                request.read()
+            except httpx.RequestNotRead:  # pragma: no cover - a streamed body cannot be resent
+                return response
+            await response.aclose()
+            self._auth.authorize(request)
+            response = await self._inner.handle_async_request(request)
+        return response
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -111,6 +130,8 @@ class RenewingAuth(httpx.Auth, ABC, Generic[S]):
         self._on_renewed: list[Callable[[], None]] = []
         self._state: S | None = None
         self._lock = asyncio.Lock()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._attempts = 0
         self._last_error: BaseException | None = None
         self.renewals = 0
@@ -196,14 +217,24 @@ class RenewingAuth(httpx.Auth, ABC, Generic[S]):
         """``inner`` wrapped so that every request is authorized just before it goes out."""
         return AuthorizingTransport(inner, self)  # type: ignore[arg-type]
 
-    def authorize(self, request: httpx.Request) -> None:
-        """Put the current credentials on ``request`` (no-op before the first login)."""
+    async def settled(self) -> None:
+        """Wait while another task renews the login (its own requests pass)."""
+        if not self._idle.is_set() and not _renewing.get():
+            await self._idle.wait()
+
+    def authorize(self, request: httpx.Request) -> object | None:
+        """Put the current credentials on ``request``; returns the login used (``None``: none)."""
         if request.extensions.get(EXCHANGE_EXTENSION):
             self._apply_exchange(request)
-            return
+            return None
         state = self._state
         if state is not None:
             self._apply(request, state)
+        return state
+
+    def replaced(self, state: object) -> bool:
+        """Whether ``state`` is no longer the current login."""
+        return self._state is not None and self._state is not state
 
     async def aclose(self) -> None:
         """Close the HTTP client this object made for itself, if any."""
@@ -279,17 +310,22 @@ class RenewingAuth(httpx.Auth, ABC, Generic[S]):
             if self._attempts != attempts_seen and self._last_error is not None:
                 raise self._last_error  # it failed while we waited: don't hammer the server
             self._attempts += 1
+            self._idle.clear()
+            marker = _renewing.set(True)
             try:
                 state = await self._login(self._send or self._send_own, stale)
+                self._last_error = None
+                self._state = state
+                self.renewals += 1
+                await self._after_login(state)
+                for callback in self._on_renewed:
+                    callback()
             except BaseException as exc:
                 self._last_error = exc if isinstance(exc, Exception) else None
                 raise
-            self._last_error = None
-            self._state = state
-            self.renewals += 1
-            await self._after_login(state)
-            for callback in self._on_renewed:
-                callback()
+            finally:
+                _renewing.reset(marker)
+                self._idle.set()
         return state
 
     # -- httpx ----------------------------------------------------------------------------------
