@@ -51,7 +51,7 @@ def describe(source: object, origin: str | None = None) -> str:
 def read_text(path: str | os.PathLike[str], what: str, origin: str | None = None) -> str:
     """The content of a credentials file; a typed error when it is missing or unreadable."""
     file = Path(os.path.expanduser(os.fspath(path)))
-    where = origin or f"file {file}"
+    where = f"file {file}" if not origin or str(file) in origin else f"{origin} (file {file})"
     try:
         return file.read_text(encoding="utf-8")
     except FileNotFoundError:
