@@ -117,7 +117,7 @@ def test_garbage_dhparam_file(folder: Path) -> None:
     (folder / "dhparam.pem").write_text(
         "-----BEGIN DH PARAMETERS-----\n!!!\n-----END DH PARAMETERS-----\n"
     )
-    with pytest.raises(errors.CredentialsError, match="dhparam.pem"):
+    with pytest.raises(errors.CredentialsError, match=r"dhparam\.pem"):
         OAuth1Credentials.from_directory(folder)
 
 
@@ -240,7 +240,7 @@ def test_secret_that_does_not_decrypt(folder: Path, oauth1_set: OAuth1Set) -> No
 
 def test_blank_and_spaced_values(folder: Path) -> None:
     (folder / "consumer_key.txt").write_text("\n")
-    with pytest.raises(errors.CredentialsError, match="consumer_key.txt is empty"):
+    with pytest.raises(errors.CredentialsError, match=r"consumer_key\.txt is empty"):
         OAuth1Credentials.from_directory(folder)
     (folder / "consumer_key.txt").write_text("ABC DEF\n")
     with pytest.raises(errors.CredentialsError, match="spaces"):
@@ -275,7 +275,7 @@ def test_oauth2_credentials(oauth2_set: OAuth2Set, tmp_path: Path) -> None:
     (copy / "key_id.txt").unlink()
     assert OAuth2Credentials.from_directory(copy).key_id == "main"
     (copy / "private_key.pem").write_text("nope")
-    with pytest.raises(errors.CredentialsError, match="private_key.pem is not a PEM file"):
+    with pytest.raises(errors.CredentialsError, match=r"private_key\.pem is not a PEM file"):
         OAuth2Credentials.from_directory(copy)
     (copy / "private_key.pem").unlink()
     with pytest.raises(errors.CredentialsError, match="IBKR_OAUTH2_PRIVATE_KEY"):
