@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import cached_property
 
 from ._core import ClientCore
+from .auth.constructors import OAuthConstructors
 from .orders.order import ConfirmPolicy, Order
 from .resources.accounts import AccountsResource
 from .resources.contracts import ContractsResource, Right
@@ -23,7 +24,7 @@ from .results.session import AuthStatus, SsoSession, TickleResult
 from .snapshot import Quote
 
 
-class IBKRClient(ClientCore):
+class IBKRClient(OAuthConstructors, ClientCore):
     """Asyncio client for the IBKR Client Portal / Web API gateway.
 
     Use it as ``async with IBKRClient() as ib:`` (the gateway's address, certificate and account
@@ -34,7 +35,8 @@ class IBKRClient(ClientCore):
     The API is grouped by resource: ``ib.session``, ``ib.accounts``, ``ib.portfolio``, ``ib.market``,
     ``ib.contracts`` and ``ib.orders``; the everyday calls also have top-level shortcuts
     (``ib.positions(...)``, ``ib.snapshot(...)``, ``ib.place_order(...)`` ...). ``ib.raw`` is the
-    generated low-level client, sharing the same session care, pacing and retries.
+    generated low-level client, sharing the same session care, pacing and retries. Without a
+    gateway: ``IBKRClient.oauth1(...)`` / ``IBKRClient.oauth2(...)`` (see docs/authentication.md).
     """
 
     @cached_property

@@ -18,12 +18,14 @@ from ibkr_webapi_client import Client
 from ibkr_webapi_client.types import Response
 
 from . import errors
+from .auth._renewing import RenewingAuth
 from .auth.keepalive import Keepalive
 from .ids import check_account
 from .redact import redact_text, redact_url
 from .settings import DEFAULT_BASE_URL, Settings, Verify
 from .transports import TransportStack, build_transport_stack
 from .transports.gate import Gate, GateTransport
+from .transports.logging import LoggingTransport
 from .transports.pacing import Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
 
@@ -113,9 +115,8 @@ class ClientCore:
                 f"base_url {redact_url(url)!r} must start with https:// (e.g. {DEFAULT_BASE_URL})"
             )
         self.base_url = url
-        self.account_id = (
-            check_account(account_id or env.account_id) if (account_id or env.account_id) else None
-        )
+        default_account = account_id or env.account_id
+        self.account_id = check_account(default_account) if default_account else None
         """The account calls use when none is given (``account_id=`` or ``IBKR_ACCOUNT_ID``)."""
         verify = env.verify if verify is None else verify
         if verify is False:
@@ -127,6 +128,9 @@ class ClientCore:
         self.ssl_context = _ssl_context(verify)
         """What the client verifies the gateway's certificate with (also used by the websocket)."""
         inner = transport or httpx.AsyncHTTPTransport(verify=self.ssl_context)
+        self._oauth = auth if isinstance(auth, RenewingAuth) else None
+        if self._oauth is not None:  # OAuth signs every attempt just above the network
+            inner = self._oauth.transport(inner)
         self.pacer = pacer or Pacer(rate_limits or RateLimitPolicy())
         self._stack: TransportStack = build_transport_stack(
             base_url=url,
@@ -149,6 +153,14 @@ class ClientCore:
             headers=headers,
             event_hooks={"response": [_remember_response]},
         )
+        if self._oauth is not None:
+            # Its own login requests go below the session layer and the order gate (paced, logged).
+            self._oauth.attach(
+                LoggingTransport(self._stack.retry).handle_async_request,
+                base_url=url,
+                wait_turn=self._gate.wait_turn,
+                on_renewed=self._stack.session.reset,
+            )
         self.raw: Client = Client(base_url=url).set_async_httpx_client(self._http)
         """The generated low-level client, wired to the same pacing, retries and session refresh."""
         self.preflight = preflight or PreflightPolicy()
@@ -160,6 +172,12 @@ class ClientCore:
         return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r})"
 
     async def __aenter__(self) -> Self:
+        if self._oauth is not None:
+            try:
+                await self._oauth.login()  # bad credentials fail here, not at the first call
+            except BaseException:
+                await self.aclose()
+                raise
         if self._keepalive is not None:
             self._keepalive.start()
         return self
@@ -182,6 +200,8 @@ class ClientCore:
                 await self._keepalive.stop()
         finally:
             await self._http.aclose()
+            if self._oauth is not None:
+                await self._oauth.aclose()
 
     async def _keepalive_tick(self) -> None:
         raise NotImplementedError  # provided by the client

@@ -36,9 +36,11 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ConnectionError",
+    "CredentialsError",
     "IBKRError",
     "InvalidRequestError",
     "NotFoundError",
+    "OAuthError",
     "OrderConfirmationRequired",
     "OrderRejected",
     "OrderStatusUnknown",
@@ -57,6 +59,9 @@ __all__ = [
 # response to a request it sent again after re-opening the session.
 RECOVERY_ERROR_EXTENSION = "ibkr_recovery_error"
 RECOVERED_EXTENSION = "ibkr_session_recovered"
+# Set by an OAuth login (ibkr_webapi.auth) on a 401 it could not cure: what to do instead of
+# logging in to a gateway in a browser.
+AUTH_ADVICE_EXTENSION = "ibkr_auth_advice"
 
 
 class IBKRError(Exception):
@@ -74,6 +79,12 @@ class IBKRError(Exception):
 
 class ConfigurationError(IBKRError, ValueError):
     """The client was set up wrongly (bad base URL, missing certificate file, closed client, ...)."""
+
+
+class CredentialsError(ConfigurationError):
+    """OAuth credentials are missing or malformed: a file, an environment variable, a PEM key,
+    the Diffie-Hellman prime, the access token secret. The message names the item and where it came
+    from, never its content."""
 
 
 class InvalidRequestError(IBKRError, ValueError):
@@ -137,6 +148,15 @@ class AuthenticationError(APIStatusError):
     """
 
     default_status_code = 401
+
+
+class OAuthError(AuthenticationError):
+    """The OAuth login was refused, or its answer did not check out.
+
+    Raised for the live session token exchange (OAuth 1.0a) and the token / SSO-session requests
+    (OAuth 2.0). ``status_code`` and ``body`` are the server's (secrets redacted); the message says
+    which credential to check.
+    """
 
 
 class PermissionDeniedError(APIStatusError):
@@ -472,6 +492,10 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
     recovery = response.extensions.get(RECOVERY_ERROR_EXTENSION)
     retried = bool(recovery) or bool(response.extensions.get(RECOVERED_EXTENSION))
     advice = _advice(status, text, request, retry_after, retried)
+    auth_advice = response.extensions.get(AUTH_ADVICE_EXTENSION)
+    if status == 401 and isinstance(auth_advice, str) and auth_advice:
+        advice = auth_advice
+        recovery = None
     message = f"{where} -> HTTP {status}{said}. {advice}"
     if isinstance(recovery, str) and recovery:
         message += f". Session recovery failed: {redact_text(recovery)}"

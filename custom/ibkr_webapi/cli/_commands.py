@@ -18,10 +18,12 @@ from rich.text import Text
 
 from .. import errors
 from .._client import IBKRClient
+from ..auth.constructors import OAUTH_BASE_URL
 from ..fields import resolve_fields
 from ..orders.order import ConfirmPolicy, Order, Question
 from ..results.portfolio import Position
 from ..settings import DEFAULT_BASE_URL
+from ..transports.pacing import RateLimitPolicy
 from . import _render as render
 from ._exitcodes import ExitCode
 from ._spacing import SharedPacer
@@ -63,7 +65,11 @@ class Context:
         return bool(getattr(self.args, "json", False))
 
     def client(self) -> IBKRClient:
-        """A client configured from the flags and the environment (no keepalive: commands are short)."""
+        """A client configured from the flags and the environment (no keepalive: commands are short).
+
+        ``--oauth1-dir`` / ``--oauth2-dir`` (or ``IBKR_OAUTH1_*`` / ``IBKR_OAUTH2_*`` variables)
+        log in with OAuth straight to ``https://api.ibkr.com/v1/api`` (or ``--base-url``).
+        """
         verify = resolve_verify(self.args)
         if verify is False:
             print(
@@ -71,16 +77,46 @@ class Context:
                 "certificate instead",
                 file=sys.stderr,
             )
-        base_url = self.args.base_url or os.environ.get("IBKR_BASE_URL") or DEFAULT_BASE_URL
-        return IBKRClient(
-            base_url, verify=verify, keepalive=None, pacer=SharedPacer(base_url.rstrip("/"))
-        )
+        mode = oauth_mode(self.args)
+        default = OAUTH_BASE_URL if mode else DEFAULT_BASE_URL
+        base_url = (self.args.base_url or os.environ.get("IBKR_BASE_URL") or default).rstrip("/")
+        if mode == "oauth1":
+            return IBKRClient.oauth1(
+                getattr(self.args, "oauth1_dir", None),
+                base_url=base_url,
+                verify=verify,
+                keepalive=None,
+                pacer=SharedPacer(base_url, RateLimitPolicy.oauth()),
+            )
+        if mode == "oauth2":
+            return IBKRClient.oauth2(
+                getattr(self.args, "oauth2_dir", None),
+                base_url=base_url,
+                verify=verify,
+                keepalive=None,
+                pacer=SharedPacer(base_url, RateLimitPolicy.oauth()),
+            )
+        return IBKRClient(base_url, verify=verify, keepalive=None, pacer=SharedPacer(base_url))
 
     def show(self, *renderables: object) -> None:
         self.out.print(*renderables)
 
     def emit(self, value: object) -> None:
         render.write_json(value, self.stdout)
+
+
+def oauth_mode(args: argparse.Namespace) -> str | None:
+    """``"oauth1"``, ``"oauth2"`` or ``None`` (gateway), from the flags, else the environment."""
+    if getattr(args, "oauth1_dir", None):
+        return "oauth1"
+    if getattr(args, "oauth2_dir", None):
+        return "oauth2"
+    env = os.environ
+    if env.get("IBKR_OAUTH1_DIR") or env.get("IBKR_OAUTH1_CONSUMER_KEY"):
+        return "oauth1"
+    if env.get("IBKR_OAUTH2_DIR") or env.get("IBKR_OAUTH2_CLIENT_ID"):
+        return "oauth2"
+    return None
 
 
 def resolve_verify(args: argparse.Namespace) -> bool | str:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ._faults import Faults
+
+if TYPE_CHECKING:
+    from ._oauth1 import OAuth1Settings
+    from ._oauth2 import OAuth2Settings
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,10 @@ class SimulatorConfig:
     # Windows are this fraction shorter, to forgive timing jitter
     rate_limit_tolerance: float = 0.05
     retry_after_header: bool = False  # the real gateway's Retry-After is undocumented
+
+    # --- direct access as api.ibkr.com (OAuth): the session starts logged out, requests are checked
+    oauth1: OAuth1Settings | None = None
+    oauth2: OAuth2Settings | None = None
 
     # --- faults and control
     faults: Faults = field(default_factory=Faults)
