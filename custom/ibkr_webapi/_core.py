@@ -9,7 +9,7 @@ import os
 import ssl
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Self, TypedDict, TypeVar
 
 import attrs
 import httpx
@@ -37,6 +37,27 @@ _last_response: contextvars.ContextVar[httpx.Response | None] = contextvars.Cont
 T = TypeVar("T")
 # What the generated parsers raise on a body they cannot read (a 429 without JSON, deep nesting).
 _PARSE_FAILURES = (ValueError, KeyError, TypeError, AttributeError, RecursionError, OverflowError)
+
+
+class ClientOptions(TypedDict, total=False):
+    """The keyword options of :class:`~ibkr_webapi.IBKRClient` besides ``base_url`` and ``auth``
+    (for constructors that pass them on, such as ``IBKRClient.oauth1(...)``)."""
+
+    verify: Verify | None
+    account_id: str | None
+    timeout: float | httpx.Timeout | None
+    keepalive: float | None
+    compete: bool
+    recover_session: bool
+    reauth_timeout: float
+    reauth_poll_interval: float
+    pacer: Pacer | None
+    rate_limits: RateLimitPolicy | None
+    retry: RetryPolicy | None
+    preflight: PreflightPolicy | None
+    transport: httpx.AsyncBaseTransport | None
+    headers: dict[str, str] | None
+    settings: Settings | None
 
 
 @attrs.frozen(kw_only=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self, Unpack
 
-from .._core import ClientCore
+from .._core import ClientCore, ClientOptions
 from ..errors import ConfigurationError
 from ..transports.pacing import RateLimitPolicy
 
@@ -29,13 +29,13 @@ def _base_url(base_url: str | None) -> str:
     return (base_url or os.environ.get("IBKR_BASE_URL") or OAUTH_BASE_URL).rstrip("/")
 
 
-def _client_options(options: dict[str, Any]) -> dict[str, Any]:
+def _client_options(options: ClientOptions) -> ClientOptions:
     if "auth" in options:
         raise ConfigurationError(
             "oauth1()/oauth2() make their own auth; pass auth=... to IBKRClient(...) instead"
         )
-    if "pacer" not in options:
-        options.setdefault("rate_limits", RateLimitPolicy.oauth())
+    if options.get("pacer") is None and options.get("rate_limits") is None:
+        options["rate_limits"] = RateLimitPolicy.oauth()
     return options
 
 
@@ -50,7 +50,7 @@ class OAuthConstructors(ClientCore):
         base_url: str | None = None,
         renew_margin: float = 600.0,
         clock: Callable[[], float] = time.time,
-        **options: Any,
+        **options: Unpack[ClientOptions],
     ) -> Self:
         """A client that logs in with OAuth 1.0a (first party).
 
@@ -71,7 +71,7 @@ class OAuthConstructors(ClientCore):
             creds,
             base_url=url,
             renew_margin=renew_margin,
-            compete=bool(options.get("compete", True)),
+            compete=options.get("compete", True),
             clock=clock,
         )
         return cls(url, auth=auth, **_client_options(options))
@@ -87,7 +87,7 @@ class OAuthConstructors(ClientCore):
         sso_sessions_url: str | None = None,
         renew_margin: float = 300.0,
         clock: Callable[[], float] = time.time,
-        **options: Any,
+        **options: Unpack[ClientOptions],
     ) -> Self:
         """A client that logs in with OAuth 2.0 (``private_key_jwt``).
 
@@ -113,7 +113,7 @@ class OAuthConstructors(ClientCore):
             token_url=token_url,
             sso_sessions_url=sso_sessions_url,
             renew_margin=renew_margin,
-            compete=bool(options.get("compete", True)),
+            compete=options.get("compete", True),
             clock=clock,
         )
         return cls(url, auth=auth, **_client_options(options))

@@ -291,7 +291,7 @@ class OAuth2Auth(RenewingAuth[OAuth2Session]):
         response, content = await self._exchange(request)
         body = _json(content)
         if response.status_code == 401:
-            raise _AccessTokenRefusedError
+            raise _AccessTokenRefusedError("the access token was refused")
         if response.status_code != 200:
             said = _problem(body)
             advice = (
