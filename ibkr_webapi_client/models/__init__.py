@@ -9,176 +9,709 @@ Importing this package is cheap: a model's module is imported the first time the
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .account_balances import AccountBalances
+    from .account_ids_request import AccountIdsRequest
+    from .account_margins import AccountMargins
+    from .account_owner import AccountOwner
+    from .account_owner_entity import AccountOwnerEntity
+    from .account_periods import AccountPeriods
     from .account_properties import AccountProperties
+    from .account_search_result import AccountSearchResult
     from .account_summary import AccountSummary
+    from .account_switch_request import AccountSwitchRequest
+    from .account_switched import AccountSwitched
     from .accounts_list import AccountsList
     from .accounts_list_acct_props import AccountsListAcctProps
     from .accounts_list_aliases import AccountsListAliases
-    from .accounts_list_allow_features import AccountsListAllowFeatures
     from .accounts_list_chart_periods import AccountsListChartPeriods
+    from .alert_activation import AlertActivation
+    from .alert_activation_request import AlertActivationRequest
+    from .alert_condition import AlertCondition
+    from .alert_condition_request import AlertConditionRequest
+    from .alert_created import AlertCreated
+    from .alert_deletion import AlertDeletion
+    from .alert_details import AlertDetails
+    from .alert_request import AlertRequest
+    from .alert_summary import AlertSummary
+    from .algo_parameter import AlgoParameter
+    from .allocation_account import AllocationAccount
+    from .allocation_account_value import AllocationAccountValue
+    from .allocation_accounts import AllocationAccounts
+    from .allocation_group import AllocationGroup
+    from .allocation_group_name import AllocationGroupName
+    from .allocation_group_request import AllocationGroupRequest
+    from .allocation_group_summary import AllocationGroupSummary
+    from .allocation_group_update import AllocationGroupUpdate
+    from .allocation_groups import AllocationGroups
+    from .allocation_member import AllocationMember
+    from .allocation_presets import AllocationPresets
+    from .allocation_split import AllocationSplit
+    from .allocation_split_long import AllocationSplitLong
+    from .allocation_split_short import AllocationSplitShort
+    from .allocation_success import AllocationSuccess
+    from .allowed_features import AllowedFeatures
+    from .analyst_accounts_request import AnalystAccountsRequest
+    from .analyst_summary import AnalystSummary
     from .auth_status import AuthStatus
+    from .available_funds import AvailableFunds
+    from .balance_segment import BalanceSegment
+    from .bond_filter import BondFilter
+    from .bond_filter_list import BondFilterList
+    from .bond_filter_option import BondFilterOption
+    from .bond_issuer import BondIssuer
     from .cancel_order_response import CancelOrderResponse
+    from .cash_balance import CashBalance
+    from .combo_leg import ComboLeg
+    from .combo_position import ComboPosition
+    from .contract_algo import ContractAlgo
+    from .contract_algos import ContractAlgos
     from .contract_info import ContractInfo
+    from .contract_info_and_rules import ContractInfoAndRules
+    from .contract_rules import ContractRules
+    from .contract_rules_order_defaults import ContractRulesOrderDefaults
+    from .contract_rules_order_defaults_additional_property import (
+        ContractRulesOrderDefaultsAdditionalProperty,
+    )
+    from .contract_rules_request import ContractRulesRequest
+    from .contract_rules_tif_defaults import ContractRulesTifDefaults
     from .contract_search_request import ContractSearchRequest
     from .contract_search_result import ContractSearchResult
     from .contract_section import ContractSection
+    from .contract_trading_schedule import ContractTradingSchedule
+    from .contract_trading_schedule_schedules import ContractTradingScheduleSchedules
+    from .currency_market_value import CurrencyMarketValue
+    from .currency_pair import CurrencyPair
+    from .currency_pairs import CurrencyPairs
+    from .day_trading_hours import DayTradingHours
+    from .delivery_device import DeliveryDevice
+    from .delivery_options import DeliveryOptions
+    from .device_option import DeviceOption
+    from .disclaimer import Disclaimer
+    from .display_rule import DisplayRule
+    from .display_rule_step import DisplayRuleStep
+    from .empty_object import EmptyObject
     from .error_response import ErrorResponse
+    from .event_categories import EventCategories
+    from .event_categories_categories import EventCategoriesCategories
+    from .event_category import EventCategory
+    from .event_contract import EventContract
+    from .event_contract_details import EventContractDetails
+    from .event_contract_rules import EventContractRules
+    from .event_market import EventMarket
+    from .event_market_ref import EventMarketRef
+    from .event_schedules import EventSchedules
+    from .event_trading_day import EventTradingDay
+    from .event_trading_time import EventTradingTime
+    from .exchange_conid import ExchangeConid
+    from .exchange_rate import ExchangeRate
+    from .funds_segment import FundsSegment
+    from .future import Future
+    from .futures_by_symbol import FuturesBySymbol
     from .get_positions_direction import GetPositionsDirection
     from .historical_bar import HistoricalBar
     from .historical_data import HistoricalData
+    from .hmds_auth_status import HmdsAuthStatus
+    from .increment_rule import IncrementRule
+    from .invest_divest_request import InvestDivestRequest
+    from .invest_divest_started import InvestDivestStarted
+    from .invested_account import InvestedAccount
+    from .invested_accounts import InvestedAccounts
+    from .invested_accounts_request import InvestedAccountsRequest
     from .ledger import Ledger
     from .ledger_entry import LedgerEntry
     from .live_order import LiveOrder
     from .live_orders import LiveOrders
+    from .live_session_token import LiveSessionToken
     from .logout_response import LogoutResponse
+    from .margin_segment import MarginSegment
     from .market_data_snapshot import MarketDataSnapshot
+    from .market_value_by_currency import MarketValueByCurrency
+    from .matched_account import MatchedAccount
+    from .model_account import ModelAccount
+    from .model_accounts import ModelAccounts
+    from .model_accounts_request import ModelAccountsRequest
+    from .model_cash_position import ModelCashPosition
+    from .model_list import ModelList
+    from .model_position import ModelPosition
+    from .model_positions import ModelPositions
+    from .model_positions_request import ModelPositionsRequest
+    from .model_presets import ModelPresets
+    from .model_presets_saved import ModelPresetsSaved
+    from .model_request import ModelRequest
+    from .model_save_request import ModelSaveRequest
+    from .model_saved import ModelSaved
+    from .model_summary import ModelSummary
+    from .model_summary_item import ModelSummaryItem
+    from .model_summary_request import ModelSummaryRequest
+    from .model_transfers_request import ModelTransfersRequest
+    from .model_transfers_submitted import ModelTransfersSubmitted
+    from .nav_data import NavData
+    from .nav_series import NavSeries
+    from .notification import Notification
+    from .notification_ack import NotificationAck
+    from .notification_read import NotificationRead
+    from .notification_read_state import NotificationReadState
+    from .notification_setting import NotificationSetting
+    from .notification_setting_request import NotificationSettingRequest
+    from .oauth_access_token import OauthAccessToken
+    from .oauth_request_token import OauthRequestToken
     from .order_preview import OrderPreview
+    from .order_prompt_answer import OrderPromptAnswer
     from .order_question import OrderQuestion
+    from .order_reject_prompt import OrderRejectPrompt
     from .order_request import OrderRequest
+    from .order_request_json_payload import OrderRequestJsonPayload
     from .order_request_strategy_parameters import OrderRequestStrategyParameters
     from .order_response import OrderResponse
     from .order_status import OrderStatus
     from .orders_submission import OrdersSubmission
     from .partitioned_pnl import PartitionedPnl
     from .partitioned_pnl_upnl import PartitionedPnlUpnl
+    from .performance import Performance
+    from .performance_all_periods import PerformanceAllPeriods
+    from .performance_request import PerformanceRequest
+    from .period_series import PeriodSeries
     from .pnl_entry import PnlEntry
     from .portfolio_account import PortfolioAccount
     from .portfolio_account_parent import PortfolioAccountParent
+    from .portfolio_allocation import PortfolioAllocation
     from .position import Position
-    from .position_display_rule import PositionDisplayRule
     from .position_increment_rules_item import PositionIncrementRulesItem
+    from .positions_by_account import PositionsByAccount
+    from .positions_invalidated import PositionsInvalidated
     from .preview_amount import PreviewAmount
     from .preview_figures import PreviewFigures
+    from .realized_pnl import RealizedPnl
+    from .realized_pnl_summary import RealizedPnlSummary
     from .reauthenticate_response import ReauthenticateResponse
+    from .regulatory_snapshot import RegulatorySnapshot
     from .reply_request import ReplyRequest
+    from .return_data import ReturnData
+    from .return_series import ReturnSeries
+    from .scan_type import ScanType
+    from .scanner_combo_value import ScannerComboValue
+    from .scanner_contract import ScannerContract
+    from .scanner_filter import ScannerFilter
+    from .scanner_filter_info import ScannerFilterInfo
+    from .scanner_instrument import ScannerInstrument
+    from .scanner_location import ScannerLocation
+    from .scanner_parameters import ScannerParameters
+    from .scanner_request import ScannerRequest
+    from .scanner_result import ScannerResult
+    from .schedule_times import ScheduleTimes
     from .sec_def_info import SecDefInfo
+    from .security_definition import SecurityDefinition
+    from .security_definitions import SecurityDefinitions
     from .server_info import ServerInfo
     from .session_init_request import SessionInitRequest
+    from .signatures_and_owners import SignaturesAndOwners
+    from .signatures_and_owners_applicant import SignaturesAndOwnersApplicant
+    from .sso_features import SsoFeatures
     from .sso_validation import SsoValidation
+    from .start_nav import StartNav
+    from .stock import Stock
+    from .stock_contract import StockContract
+    from .stocks_by_symbol import StocksBySymbol
+    from .strikes import Strikes
+    from .subaccounts_page import SubaccountsPage
+    from .subaccounts_page_metadata import SubaccountsPageMetadata
     from .summary_value import SummaryValue
     from .suppress_request import SuppressRequest
     from .suppress_response import SuppressResponse
+    from .tickle_hmds import TickleHmds
     from .tickle_iserver import TickleIserver
     from .tickle_response import TickleResponse
-    from .tickle_response_hmds import TickleResponseHmds
+    from .trade import Trade
+    from .trading_account_summary import TradingAccountSummary
+    from .trading_hours import TradingHours
+    from .trading_schedule import TradingSchedule
+    from .trading_schedule_day import TradingScheduleDay
+    from .transaction import Transaction
+    from .transaction_history import TransactionHistory
+    from .transactions_request import TransactionsRequest
+    from .unread_count import UnreadCount
     from .unsubscribe_all_response import UnsubscribeAllResponse
     from .unsubscribe_request import UnsubscribeRequest
     from .unsubscribe_response import UnsubscribeResponse
+    from .watchlist import Watchlist
+    from .watchlist_created import WatchlistCreated
+    from .watchlist_deleted import WatchlistDeleted
+    from .watchlist_deleted_data import WatchlistDeletedData
+    from .watchlist_instrument import WatchlistInstrument
+    from .watchlist_list import WatchlistList
+    from .watchlist_list_data import WatchlistListData
+    from .watchlist_request import WatchlistRequest
+    from .watchlist_row import WatchlistRow
+    from .watchlist_summary import WatchlistSummary
 
 _MODULES = {
+    "AccountBalances": ".account_balances",
+    "AccountIdsRequest": ".account_ids_request",
+    "AccountMargins": ".account_margins",
+    "AccountOwner": ".account_owner",
+    "AccountOwnerEntity": ".account_owner_entity",
+    "AccountPeriods": ".account_periods",
     "AccountProperties": ".account_properties",
+    "AccountSearchResult": ".account_search_result",
     "AccountSummary": ".account_summary",
+    "AccountSwitchRequest": ".account_switch_request",
+    "AccountSwitched": ".account_switched",
     "AccountsList": ".accounts_list",
     "AccountsListAcctProps": ".accounts_list_acct_props",
     "AccountsListAliases": ".accounts_list_aliases",
-    "AccountsListAllowFeatures": ".accounts_list_allow_features",
     "AccountsListChartPeriods": ".accounts_list_chart_periods",
+    "AlertActivation": ".alert_activation",
+    "AlertActivationRequest": ".alert_activation_request",
+    "AlertCondition": ".alert_condition",
+    "AlertConditionRequest": ".alert_condition_request",
+    "AlertCreated": ".alert_created",
+    "AlertDeletion": ".alert_deletion",
+    "AlertDetails": ".alert_details",
+    "AlertRequest": ".alert_request",
+    "AlertSummary": ".alert_summary",
+    "AlgoParameter": ".algo_parameter",
+    "AllocationAccount": ".allocation_account",
+    "AllocationAccountValue": ".allocation_account_value",
+    "AllocationAccounts": ".allocation_accounts",
+    "AllocationGroup": ".allocation_group",
+    "AllocationGroupName": ".allocation_group_name",
+    "AllocationGroupRequest": ".allocation_group_request",
+    "AllocationGroupSummary": ".allocation_group_summary",
+    "AllocationGroupUpdate": ".allocation_group_update",
+    "AllocationGroups": ".allocation_groups",
+    "AllocationMember": ".allocation_member",
+    "AllocationPresets": ".allocation_presets",
+    "AllocationSplit": ".allocation_split",
+    "AllocationSplitLong": ".allocation_split_long",
+    "AllocationSplitShort": ".allocation_split_short",
+    "AllocationSuccess": ".allocation_success",
+    "AllowedFeatures": ".allowed_features",
+    "AnalystAccountsRequest": ".analyst_accounts_request",
+    "AnalystSummary": ".analyst_summary",
     "AuthStatus": ".auth_status",
+    "AvailableFunds": ".available_funds",
+    "BalanceSegment": ".balance_segment",
+    "BondFilter": ".bond_filter",
+    "BondFilterList": ".bond_filter_list",
+    "BondFilterOption": ".bond_filter_option",
+    "BondIssuer": ".bond_issuer",
     "CancelOrderResponse": ".cancel_order_response",
+    "CashBalance": ".cash_balance",
+    "ComboLeg": ".combo_leg",
+    "ComboPosition": ".combo_position",
+    "ContractAlgo": ".contract_algo",
+    "ContractAlgos": ".contract_algos",
     "ContractInfo": ".contract_info",
+    "ContractInfoAndRules": ".contract_info_and_rules",
+    "ContractRules": ".contract_rules",
+    "ContractRulesOrderDefaults": ".contract_rules_order_defaults",
+    "ContractRulesOrderDefaultsAdditionalProperty": ".contract_rules_order_defaults_additional_property",
+    "ContractRulesRequest": ".contract_rules_request",
+    "ContractRulesTifDefaults": ".contract_rules_tif_defaults",
     "ContractSearchRequest": ".contract_search_request",
     "ContractSearchResult": ".contract_search_result",
     "ContractSection": ".contract_section",
+    "ContractTradingSchedule": ".contract_trading_schedule",
+    "ContractTradingScheduleSchedules": ".contract_trading_schedule_schedules",
+    "CurrencyMarketValue": ".currency_market_value",
+    "CurrencyPair": ".currency_pair",
+    "CurrencyPairs": ".currency_pairs",
+    "DayTradingHours": ".day_trading_hours",
+    "DeliveryDevice": ".delivery_device",
+    "DeliveryOptions": ".delivery_options",
+    "DeviceOption": ".device_option",
+    "Disclaimer": ".disclaimer",
+    "DisplayRule": ".display_rule",
+    "DisplayRuleStep": ".display_rule_step",
+    "EmptyObject": ".empty_object",
     "ErrorResponse": ".error_response",
+    "EventCategories": ".event_categories",
+    "EventCategoriesCategories": ".event_categories_categories",
+    "EventCategory": ".event_category",
+    "EventContract": ".event_contract",
+    "EventContractDetails": ".event_contract_details",
+    "EventContractRules": ".event_contract_rules",
+    "EventMarket": ".event_market",
+    "EventMarketRef": ".event_market_ref",
+    "EventSchedules": ".event_schedules",
+    "EventTradingDay": ".event_trading_day",
+    "EventTradingTime": ".event_trading_time",
+    "ExchangeConid": ".exchange_conid",
+    "ExchangeRate": ".exchange_rate",
+    "FundsSegment": ".funds_segment",
+    "Future": ".future",
+    "FuturesBySymbol": ".futures_by_symbol",
     "GetPositionsDirection": ".get_positions_direction",
     "HistoricalBar": ".historical_bar",
     "HistoricalData": ".historical_data",
+    "HmdsAuthStatus": ".hmds_auth_status",
+    "IncrementRule": ".increment_rule",
+    "InvestDivestRequest": ".invest_divest_request",
+    "InvestDivestStarted": ".invest_divest_started",
+    "InvestedAccount": ".invested_account",
+    "InvestedAccounts": ".invested_accounts",
+    "InvestedAccountsRequest": ".invested_accounts_request",
     "Ledger": ".ledger",
     "LedgerEntry": ".ledger_entry",
     "LiveOrder": ".live_order",
     "LiveOrders": ".live_orders",
+    "LiveSessionToken": ".live_session_token",
     "LogoutResponse": ".logout_response",
+    "MarginSegment": ".margin_segment",
     "MarketDataSnapshot": ".market_data_snapshot",
+    "MarketValueByCurrency": ".market_value_by_currency",
+    "MatchedAccount": ".matched_account",
+    "ModelAccount": ".model_account",
+    "ModelAccounts": ".model_accounts",
+    "ModelAccountsRequest": ".model_accounts_request",
+    "ModelCashPosition": ".model_cash_position",
+    "ModelList": ".model_list",
+    "ModelPosition": ".model_position",
+    "ModelPositions": ".model_positions",
+    "ModelPositionsRequest": ".model_positions_request",
+    "ModelPresets": ".model_presets",
+    "ModelPresetsSaved": ".model_presets_saved",
+    "ModelRequest": ".model_request",
+    "ModelSaveRequest": ".model_save_request",
+    "ModelSaved": ".model_saved",
+    "ModelSummary": ".model_summary",
+    "ModelSummaryItem": ".model_summary_item",
+    "ModelSummaryRequest": ".model_summary_request",
+    "ModelTransfersRequest": ".model_transfers_request",
+    "ModelTransfersSubmitted": ".model_transfers_submitted",
+    "NavData": ".nav_data",
+    "NavSeries": ".nav_series",
+    "Notification": ".notification",
+    "NotificationAck": ".notification_ack",
+    "NotificationRead": ".notification_read",
+    "NotificationReadState": ".notification_read_state",
+    "NotificationSetting": ".notification_setting",
+    "NotificationSettingRequest": ".notification_setting_request",
+    "OauthAccessToken": ".oauth_access_token",
+    "OauthRequestToken": ".oauth_request_token",
     "OrderPreview": ".order_preview",
+    "OrderPromptAnswer": ".order_prompt_answer",
     "OrderQuestion": ".order_question",
+    "OrderRejectPrompt": ".order_reject_prompt",
     "OrderRequest": ".order_request",
+    "OrderRequestJsonPayload": ".order_request_json_payload",
     "OrderRequestStrategyParameters": ".order_request_strategy_parameters",
     "OrderResponse": ".order_response",
     "OrderStatus": ".order_status",
     "OrdersSubmission": ".orders_submission",
     "PartitionedPnl": ".partitioned_pnl",
     "PartitionedPnlUpnl": ".partitioned_pnl_upnl",
+    "Performance": ".performance",
+    "PerformanceAllPeriods": ".performance_all_periods",
+    "PerformanceRequest": ".performance_request",
+    "PeriodSeries": ".period_series",
     "PnlEntry": ".pnl_entry",
     "PortfolioAccount": ".portfolio_account",
     "PortfolioAccountParent": ".portfolio_account_parent",
+    "PortfolioAllocation": ".portfolio_allocation",
     "Position": ".position",
-    "PositionDisplayRule": ".position_display_rule",
     "PositionIncrementRulesItem": ".position_increment_rules_item",
+    "PositionsByAccount": ".positions_by_account",
+    "PositionsInvalidated": ".positions_invalidated",
     "PreviewAmount": ".preview_amount",
     "PreviewFigures": ".preview_figures",
+    "RealizedPnl": ".realized_pnl",
+    "RealizedPnlSummary": ".realized_pnl_summary",
     "ReauthenticateResponse": ".reauthenticate_response",
+    "RegulatorySnapshot": ".regulatory_snapshot",
     "ReplyRequest": ".reply_request",
+    "ReturnData": ".return_data",
+    "ReturnSeries": ".return_series",
+    "ScanType": ".scan_type",
+    "ScannerComboValue": ".scanner_combo_value",
+    "ScannerContract": ".scanner_contract",
+    "ScannerFilter": ".scanner_filter",
+    "ScannerFilterInfo": ".scanner_filter_info",
+    "ScannerInstrument": ".scanner_instrument",
+    "ScannerLocation": ".scanner_location",
+    "ScannerParameters": ".scanner_parameters",
+    "ScannerRequest": ".scanner_request",
+    "ScannerResult": ".scanner_result",
+    "ScheduleTimes": ".schedule_times",
     "SecDefInfo": ".sec_def_info",
+    "SecurityDefinition": ".security_definition",
+    "SecurityDefinitions": ".security_definitions",
     "ServerInfo": ".server_info",
     "SessionInitRequest": ".session_init_request",
+    "SignaturesAndOwners": ".signatures_and_owners",
+    "SignaturesAndOwnersApplicant": ".signatures_and_owners_applicant",
+    "SsoFeatures": ".sso_features",
     "SsoValidation": ".sso_validation",
+    "StartNav": ".start_nav",
+    "Stock": ".stock",
+    "StockContract": ".stock_contract",
+    "StocksBySymbol": ".stocks_by_symbol",
+    "Strikes": ".strikes",
+    "SubaccountsPage": ".subaccounts_page",
+    "SubaccountsPageMetadata": ".subaccounts_page_metadata",
     "SummaryValue": ".summary_value",
     "SuppressRequest": ".suppress_request",
     "SuppressResponse": ".suppress_response",
+    "TickleHmds": ".tickle_hmds",
     "TickleIserver": ".tickle_iserver",
     "TickleResponse": ".tickle_response",
-    "TickleResponseHmds": ".tickle_response_hmds",
+    "Trade": ".trade",
+    "TradingAccountSummary": ".trading_account_summary",
+    "TradingHours": ".trading_hours",
+    "TradingSchedule": ".trading_schedule",
+    "TradingScheduleDay": ".trading_schedule_day",
+    "Transaction": ".transaction",
+    "TransactionHistory": ".transaction_history",
+    "TransactionsRequest": ".transactions_request",
+    "UnreadCount": ".unread_count",
     "UnsubscribeAllResponse": ".unsubscribe_all_response",
     "UnsubscribeRequest": ".unsubscribe_request",
     "UnsubscribeResponse": ".unsubscribe_response",
+    "Watchlist": ".watchlist",
+    "WatchlistCreated": ".watchlist_created",
+    "WatchlistDeleted": ".watchlist_deleted",
+    "WatchlistDeletedData": ".watchlist_deleted_data",
+    "WatchlistInstrument": ".watchlist_instrument",
+    "WatchlistList": ".watchlist_list",
+    "WatchlistListData": ".watchlist_list_data",
+    "WatchlistRequest": ".watchlist_request",
+    "WatchlistRow": ".watchlist_row",
+    "WatchlistSummary": ".watchlist_summary",
 }
 
 __all__ = (
+    "AccountBalances",
+    "AccountIdsRequest",
+    "AccountMargins",
+    "AccountOwner",
+    "AccountOwnerEntity",
+    "AccountPeriods",
     "AccountProperties",
+    "AccountSearchResult",
     "AccountSummary",
+    "AccountSwitchRequest",
+    "AccountSwitched",
     "AccountsList",
     "AccountsListAcctProps",
     "AccountsListAliases",
-    "AccountsListAllowFeatures",
     "AccountsListChartPeriods",
+    "AlertActivation",
+    "AlertActivationRequest",
+    "AlertCondition",
+    "AlertConditionRequest",
+    "AlertCreated",
+    "AlertDeletion",
+    "AlertDetails",
+    "AlertRequest",
+    "AlertSummary",
+    "AlgoParameter",
+    "AllocationAccount",
+    "AllocationAccountValue",
+    "AllocationAccounts",
+    "AllocationGroup",
+    "AllocationGroupName",
+    "AllocationGroupRequest",
+    "AllocationGroupSummary",
+    "AllocationGroupUpdate",
+    "AllocationGroups",
+    "AllocationMember",
+    "AllocationPresets",
+    "AllocationSplit",
+    "AllocationSplitLong",
+    "AllocationSplitShort",
+    "AllocationSuccess",
+    "AllowedFeatures",
+    "AnalystAccountsRequest",
+    "AnalystSummary",
     "AuthStatus",
+    "AvailableFunds",
+    "BalanceSegment",
+    "BondFilter",
+    "BondFilterList",
+    "BondFilterOption",
+    "BondIssuer",
     "CancelOrderResponse",
+    "CashBalance",
+    "ComboLeg",
+    "ComboPosition",
+    "ContractAlgo",
+    "ContractAlgos",
     "ContractInfo",
+    "ContractInfoAndRules",
+    "ContractRules",
+    "ContractRulesOrderDefaults",
+    "ContractRulesOrderDefaultsAdditionalProperty",
+    "ContractRulesRequest",
+    "ContractRulesTifDefaults",
     "ContractSearchRequest",
     "ContractSearchResult",
     "ContractSection",
+    "ContractTradingSchedule",
+    "ContractTradingScheduleSchedules",
+    "CurrencyMarketValue",
+    "CurrencyPair",
+    "CurrencyPairs",
+    "DayTradingHours",
+    "DeliveryDevice",
+    "DeliveryOptions",
+    "DeviceOption",
+    "Disclaimer",
+    "DisplayRule",
+    "DisplayRuleStep",
+    "EmptyObject",
     "ErrorResponse",
+    "EventCategories",
+    "EventCategoriesCategories",
+    "EventCategory",
+    "EventContract",
+    "EventContractDetails",
+    "EventContractRules",
+    "EventMarket",
+    "EventMarketRef",
+    "EventSchedules",
+    "EventTradingDay",
+    "EventTradingTime",
+    "ExchangeConid",
+    "ExchangeRate",
+    "FundsSegment",
+    "Future",
+    "FuturesBySymbol",
     "GetPositionsDirection",
     "HistoricalBar",
     "HistoricalData",
+    "HmdsAuthStatus",
+    "IncrementRule",
+    "InvestDivestRequest",
+    "InvestDivestStarted",
+    "InvestedAccount",
+    "InvestedAccounts",
+    "InvestedAccountsRequest",
     "Ledger",
     "LedgerEntry",
     "LiveOrder",
     "LiveOrders",
+    "LiveSessionToken",
     "LogoutResponse",
+    "MarginSegment",
     "MarketDataSnapshot",
+    "MarketValueByCurrency",
+    "MatchedAccount",
+    "ModelAccount",
+    "ModelAccounts",
+    "ModelAccountsRequest",
+    "ModelCashPosition",
+    "ModelList",
+    "ModelPosition",
+    "ModelPositions",
+    "ModelPositionsRequest",
+    "ModelPresets",
+    "ModelPresetsSaved",
+    "ModelRequest",
+    "ModelSaveRequest",
+    "ModelSaved",
+    "ModelSummary",
+    "ModelSummaryItem",
+    "ModelSummaryRequest",
+    "ModelTransfersRequest",
+    "ModelTransfersSubmitted",
+    "NavData",
+    "NavSeries",
+    "Notification",
+    "NotificationAck",
+    "NotificationRead",
+    "NotificationReadState",
+    "NotificationSetting",
+    "NotificationSettingRequest",
+    "OauthAccessToken",
+    "OauthRequestToken",
     "OrderPreview",
+    "OrderPromptAnswer",
     "OrderQuestion",
+    "OrderRejectPrompt",
     "OrderRequest",
+    "OrderRequestJsonPayload",
     "OrderRequestStrategyParameters",
     "OrderResponse",
     "OrderStatus",
     "OrdersSubmission",
     "PartitionedPnl",
     "PartitionedPnlUpnl",
+    "Performance",
+    "PerformanceAllPeriods",
+    "PerformanceRequest",
+    "PeriodSeries",
     "PnlEntry",
     "PortfolioAccount",
     "PortfolioAccountParent",
+    "PortfolioAllocation",
     "Position",
-    "PositionDisplayRule",
     "PositionIncrementRulesItem",
+    "PositionsByAccount",
+    "PositionsInvalidated",
     "PreviewAmount",
     "PreviewFigures",
+    "RealizedPnl",
+    "RealizedPnlSummary",
     "ReauthenticateResponse",
+    "RegulatorySnapshot",
     "ReplyRequest",
+    "ReturnData",
+    "ReturnSeries",
+    "ScanType",
+    "ScannerComboValue",
+    "ScannerContract",
+    "ScannerFilter",
+    "ScannerFilterInfo",
+    "ScannerInstrument",
+    "ScannerLocation",
+    "ScannerParameters",
+    "ScannerRequest",
+    "ScannerResult",
+    "ScheduleTimes",
     "SecDefInfo",
+    "SecurityDefinition",
+    "SecurityDefinitions",
     "ServerInfo",
     "SessionInitRequest",
+    "SignaturesAndOwners",
+    "SignaturesAndOwnersApplicant",
+    "SsoFeatures",
     "SsoValidation",
+    "StartNav",
+    "Stock",
+    "StockContract",
+    "StocksBySymbol",
+    "Strikes",
+    "SubaccountsPage",
+    "SubaccountsPageMetadata",
     "SummaryValue",
     "SuppressRequest",
     "SuppressResponse",
+    "TickleHmds",
     "TickleIserver",
     "TickleResponse",
-    "TickleResponseHmds",
+    "Trade",
+    "TradingAccountSummary",
+    "TradingHours",
+    "TradingSchedule",
+    "TradingScheduleDay",
+    "Transaction",
+    "TransactionHistory",
+    "TransactionsRequest",
+    "UnreadCount",
     "UnsubscribeAllResponse",
     "UnsubscribeRequest",
     "UnsubscribeResponse",
+    "Watchlist",
+    "WatchlistCreated",
+    "WatchlistDeleted",
+    "WatchlistDeletedData",
+    "WatchlistInstrument",
+    "WatchlistList",
+    "WatchlistListData",
+    "WatchlistRequest",
+    "WatchlistRow",
+    "WatchlistSummary",
 )
 
 if not TYPE_CHECKING:

@@ -20,11 +20,21 @@ class AccountProperties:
         has_child_accounts (bool | Unset):
         supports_cash_qty (bool | Unset):
         supports_fractions (bool | Unset):
+        allow_customer_time (bool | Unset):
+        auto_fx (bool | Unset):
+        is_prop (bool | Unset):
+        lite_under_pro (bool | Unset):
+        no_fx_conv (bool | Unset):
     """
 
     has_child_accounts: bool | Unset = UNSET
     supports_cash_qty: bool | Unset = UNSET
     supports_fractions: bool | Unset = UNSET
+    allow_customer_time: bool | Unset = UNSET
+    auto_fx: bool | Unset = UNSET
+    is_prop: bool | Unset = UNSET
+    lite_under_pro: bool | Unset = UNSET
+    no_fx_conv: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,6 +43,16 @@ class AccountProperties:
         supports_cash_qty = self.supports_cash_qty
 
         supports_fractions = self.supports_fractions
+
+        allow_customer_time = self.allow_customer_time
+
+        auto_fx = self.auto_fx
+
+        is_prop = self.is_prop
+
+        lite_under_pro = self.lite_under_pro
+
+        no_fx_conv = self.no_fx_conv
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,6 +63,16 @@ class AccountProperties:
             field_dict["supportsCashQty"] = supports_cash_qty
         if supports_fractions is not UNSET:
             field_dict["supportsFractions"] = supports_fractions
+        if allow_customer_time is not UNSET:
+            field_dict["allowCustomerTime"] = allow_customer_time
+        if auto_fx is not UNSET:
+            field_dict["autoFx"] = auto_fx
+        if is_prop is not UNSET:
+            field_dict["isProp"] = is_prop
+        if lite_under_pro is not UNSET:
+            field_dict["liteUnderPro"] = lite_under_pro
+        if no_fx_conv is not UNSET:
+            field_dict["noFXConv"] = no_fx_conv
 
         return field_dict
 
@@ -55,10 +85,25 @@ class AccountProperties:
 
         supports_fractions = d.pop("supportsFractions", UNSET)
 
+        allow_customer_time = d.pop("allowCustomerTime", UNSET)
+
+        auto_fx = d.pop("autoFx", UNSET)
+
+        is_prop = d.pop("isProp", UNSET)
+
+        lite_under_pro = d.pop("liteUnderPro", UNSET)
+
+        no_fx_conv = d.pop("noFXConv", UNSET)
+
         account_properties = cls(
             has_child_accounts=has_child_accounts,
             supports_cash_qty=supports_cash_qty,
             supports_fractions=supports_fractions,
+            allow_customer_time=allow_customer_time,
+            auto_fx=auto_fx,
+            is_prop=is_prop,
+            lite_under_pro=lite_under_pro,
+            no_fx_conv=no_fx_conv,
         )
 
         account_properties.additional_properties = d

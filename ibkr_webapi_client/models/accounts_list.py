@@ -13,8 +13,8 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.accounts_list_acct_props import AccountsListAcctProps
     from ..models.accounts_list_aliases import AccountsListAliases
-    from ..models.accounts_list_allow_features import AccountsListAllowFeatures
     from ..models.accounts_list_chart_periods import AccountsListChartPeriods
+    from ..models.allowed_features import AllowedFeatures
     from ..models.server_info import ServerInfo
 
 
@@ -23,13 +23,14 @@ T = TypeVar("T", bound="AccountsList")
 
 @_attrs_define
 class AccountsList:
-    """
+    """Tradeable accounts of the session, with what each supports.
+
     Attributes:
         accounts (list[str] | Unset):
-        aliases (AccountsListAliases | Unset):
-        acct_props (AccountsListAcctProps | Unset):
-        allow_features (AccountsListAllowFeatures | Unset):
-        chart_periods (AccountsListChartPeriods | Unset):
+        aliases (AccountsListAliases | Unset): Account id to alias.
+        acct_props (AccountsListAcctProps | Unset): Account id to its properties.
+        allow_features (AllowedFeatures | Unset): What the login may use; allowedAssetTypes is a comma-separated list.
+        chart_periods (AccountsListChartPeriods | Unset): Security type to the history periods charts allow.
         groups (list[str] | Unset):
         profiles (list[str] | Unset):
         selected_account (str | Unset):
@@ -42,7 +43,7 @@ class AccountsList:
     accounts: list[str] | Unset = UNSET
     aliases: AccountsListAliases | Unset = UNSET
     acct_props: AccountsListAcctProps | Unset = UNSET
-    allow_features: AccountsListAllowFeatures | Unset = UNSET
+    allow_features: AllowedFeatures | Unset = UNSET
     chart_periods: AccountsListChartPeriods | Unset = UNSET
     groups: list[str] | Unset = UNSET
     profiles: list[str] | Unset = UNSET
@@ -128,8 +129,8 @@ class AccountsList:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.accounts_list_acct_props import AccountsListAcctProps
         from ..models.accounts_list_aliases import AccountsListAliases
-        from ..models.accounts_list_allow_features import AccountsListAllowFeatures
         from ..models.accounts_list_chart_periods import AccountsListChartPeriods
+        from ..models.allowed_features import AllowedFeatures
         from ..models.server_info import ServerInfo
 
         d = dict(src_dict)
@@ -150,11 +151,11 @@ class AccountsList:
             acct_props = AccountsListAcctProps.from_dict(_acct_props)
 
         _allow_features = d.pop("allowFeatures", UNSET)
-        allow_features: AccountsListAllowFeatures | Unset
+        allow_features: AllowedFeatures | Unset
         if isinstance(_allow_features, Unset):
             allow_features = UNSET
         else:
-            allow_features = AccountsListAllowFeatures.from_dict(_allow_features)
+            allow_features = AllowedFeatures.from_dict(_allow_features)
 
         _chart_periods = d.pop("chartPeriods", UNSET)
         chart_periods: AccountsListChartPeriods | Unset

@@ -17,6 +17,8 @@ T = TypeVar("T", bound="AccountsListAcctProps")
 
 @_attrs_define
 class AccountsListAcctProps:
+    """Account id to its properties."""
+
     additional_properties: dict[str, AccountProperties] = _attrs_field(
         init=False, factory=dict
     )

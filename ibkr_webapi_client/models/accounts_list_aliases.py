@@ -13,6 +13,8 @@ T = TypeVar("T", bound="AccountsListAliases")
 
 @_attrs_define
 class AccountsListAliases:
+    """Account id to alias."""
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

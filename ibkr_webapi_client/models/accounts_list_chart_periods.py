@@ -13,6 +13,8 @@ T = TypeVar("T", bound="AccountsListChartPeriods")
 
 @_attrs_define
 class AccountsListChartPeriods:
+    """Security type to the history periods charts allow."""
+
     additional_properties: dict[str, list[str]] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

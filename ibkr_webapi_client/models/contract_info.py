@@ -35,6 +35,14 @@ class ContractInfo:
         underlying_con_id (int | Unset):
         allow_sell_long (bool | Unset):
         is_zero_commission_security (bool | Unset):
+        cfi_code (None | str | Unset):
+        classifier (None | str | Unset):
+        contract_clarification_type (None | str | Unset):
+        contract_month (None | str | Unset):
+        expiry_full (None | str | Unset):
+        smart_available (bool | Unset):
+        text (None | str | Unset):
+        underlying_issuer (None | str | Unset):
     """
 
     con_id: int | Unset = UNSET
@@ -55,6 +63,14 @@ class ContractInfo:
     underlying_con_id: int | Unset = UNSET
     allow_sell_long: bool | Unset = UNSET
     is_zero_commission_security: bool | Unset = UNSET
+    cfi_code: None | str | Unset = UNSET
+    classifier: None | str | Unset = UNSET
+    contract_clarification_type: None | str | Unset = UNSET
+    contract_month: None | str | Unset = UNSET
+    expiry_full: None | str | Unset = UNSET
+    smart_available: bool | Unset = UNSET
+    text: None | str | Unset = UNSET
+    underlying_issuer: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +138,50 @@ class ContractInfo:
 
         is_zero_commission_security = self.is_zero_commission_security
 
+        cfi_code: None | str | Unset
+        if isinstance(self.cfi_code, Unset):
+            cfi_code = UNSET
+        else:
+            cfi_code = self.cfi_code
+
+        classifier: None | str | Unset
+        if isinstance(self.classifier, Unset):
+            classifier = UNSET
+        else:
+            classifier = self.classifier
+
+        contract_clarification_type: None | str | Unset
+        if isinstance(self.contract_clarification_type, Unset):
+            contract_clarification_type = UNSET
+        else:
+            contract_clarification_type = self.contract_clarification_type
+
+        contract_month: None | str | Unset
+        if isinstance(self.contract_month, Unset):
+            contract_month = UNSET
+        else:
+            contract_month = self.contract_month
+
+        expiry_full: None | str | Unset
+        if isinstance(self.expiry_full, Unset):
+            expiry_full = UNSET
+        else:
+            expiry_full = self.expiry_full
+
+        smart_available = self.smart_available
+
+        text: None | str | Unset
+        if isinstance(self.text, Unset):
+            text = UNSET
+        else:
+            text = self.text
+
+        underlying_issuer: None | str | Unset
+        if isinstance(self.underlying_issuer, Unset):
+            underlying_issuer = UNSET
+        else:
+            underlying_issuer = self.underlying_issuer
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -161,6 +221,22 @@ class ContractInfo:
             field_dict["allow_sell_long"] = allow_sell_long
         if is_zero_commission_security is not UNSET:
             field_dict["is_zero_commission_security"] = is_zero_commission_security
+        if cfi_code is not UNSET:
+            field_dict["cfi_code"] = cfi_code
+        if classifier is not UNSET:
+            field_dict["classifier"] = classifier
+        if contract_clarification_type is not UNSET:
+            field_dict["contract_clarification_type"] = contract_clarification_type
+        if contract_month is not UNSET:
+            field_dict["contract_month"] = contract_month
+        if expiry_full is not UNSET:
+            field_dict["expiry_full"] = expiry_full
+        if smart_available is not UNSET:
+            field_dict["smart_available"] = smart_available
+        if text is not UNSET:
+            field_dict["text"] = text
+        if underlying_issuer is not UNSET:
+            field_dict["underlying_issuer"] = underlying_issuer
 
         return field_dict
 
@@ -252,6 +328,73 @@ class ContractInfo:
 
         is_zero_commission_security = d.pop("is_zero_commission_security", UNSET)
 
+        def _parse_cfi_code(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        cfi_code = _parse_cfi_code(d.pop("cfi_code", UNSET))
+
+        def _parse_classifier(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        classifier = _parse_classifier(d.pop("classifier", UNSET))
+
+        def _parse_contract_clarification_type(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        contract_clarification_type = _parse_contract_clarification_type(
+            d.pop("contract_clarification_type", UNSET)
+        )
+
+        def _parse_contract_month(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        contract_month = _parse_contract_month(d.pop("contract_month", UNSET))
+
+        def _parse_expiry_full(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        expiry_full = _parse_expiry_full(d.pop("expiry_full", UNSET))
+
+        smart_available = d.pop("smart_available", UNSET)
+
+        def _parse_text(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        text = _parse_text(d.pop("text", UNSET))
+
+        def _parse_underlying_issuer(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        underlying_issuer = _parse_underlying_issuer(d.pop("underlying_issuer", UNSET))
+
         contract_info = cls(
             con_id=con_id,
             symbol=symbol,
@@ -271,6 +414,14 @@ class ContractInfo:
             underlying_con_id=underlying_con_id,
             allow_sell_long=allow_sell_long,
             is_zero_commission_security=is_zero_commission_security,
+            cfi_code=cfi_code,
+            classifier=classifier,
+            contract_clarification_type=contract_clarification_type,
+            contract_month=contract_month,
+            expiry_full=expiry_full,
+            smart_available=smart_available,
+            text=text,
+            underlying_issuer=underlying_issuer,
         )
 
         contract_info.additional_properties = d

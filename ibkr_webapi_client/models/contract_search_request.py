@@ -20,11 +20,21 @@ class ContractSearchRequest:
         symbol (str | Unset):
         name (bool | Unset):
         sec_type (str | Unset):
+        more (bool | Unset):
+        fund (bool | Unset):
+        fund_family_conid_ex (str | Unset):
+        pattern (bool | Unset):
+        referrer (str | Unset):
     """
 
     symbol: str | Unset = UNSET
     name: bool | Unset = UNSET
     sec_type: str | Unset = UNSET
+    more: bool | Unset = UNSET
+    fund: bool | Unset = UNSET
+    fund_family_conid_ex: str | Unset = UNSET
+    pattern: bool | Unset = UNSET
+    referrer: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,6 +43,16 @@ class ContractSearchRequest:
         name = self.name
 
         sec_type = self.sec_type
+
+        more = self.more
+
+        fund = self.fund
+
+        fund_family_conid_ex = self.fund_family_conid_ex
+
+        pattern = self.pattern
+
+        referrer = self.referrer
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,6 +63,16 @@ class ContractSearchRequest:
             field_dict["name"] = name
         if sec_type is not UNSET:
             field_dict["secType"] = sec_type
+        if more is not UNSET:
+            field_dict["more"] = more
+        if fund is not UNSET:
+            field_dict["fund"] = fund
+        if fund_family_conid_ex is not UNSET:
+            field_dict["fundFamilyConidEx"] = fund_family_conid_ex
+        if pattern is not UNSET:
+            field_dict["pattern"] = pattern
+        if referrer is not UNSET:
+            field_dict["referrer"] = referrer
 
         return field_dict
 
@@ -55,10 +85,25 @@ class ContractSearchRequest:
 
         sec_type = d.pop("secType", UNSET)
 
+        more = d.pop("more", UNSET)
+
+        fund = d.pop("fund", UNSET)
+
+        fund_family_conid_ex = d.pop("fundFamilyConidEx", UNSET)
+
+        pattern = d.pop("pattern", UNSET)
+
+        referrer = d.pop("referrer", UNSET)
+
         contract_search_request = cls(
             symbol=symbol,
             name=name,
             sec_type=sec_type,
+            more=more,
+            fund=fund,
+            fund_family_conid_ex=fund_family_conid_ex,
+            pattern=pattern,
+            referrer=referrer,
         )
 
         contract_search_request.additional_properties = d

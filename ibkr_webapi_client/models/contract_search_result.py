@@ -11,6 +11,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.bond_issuer import BondIssuer
     from ..models.contract_section import ContractSection
 
 
@@ -31,6 +32,8 @@ class ContractSearchResult:
         fop (None | str | Unset):
         opt (None | str | Unset):
         war (None | str | Unset):
+        bondid (int | Unset):
+        issuers (list[BondIssuer] | Unset):
     """
 
     conid: str | Unset = UNSET
@@ -43,6 +46,8 @@ class ContractSearchResult:
     fop: None | str | Unset = UNSET
     opt: None | str | Unset = UNSET
     war: None | str | Unset = UNSET
+    bondid: int | Unset = UNSET
+    issuers: list[BondIssuer] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,6 +92,15 @@ class ContractSearchResult:
         else:
             war = self.war
 
+        bondid = self.bondid
+
+        issuers: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.issuers, Unset):
+            issuers = []
+            for issuers_item_data in self.issuers:
+                issuers_item = issuers_item_data.to_dict()
+                issuers.append(issuers_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -110,11 +124,16 @@ class ContractSearchResult:
             field_dict["opt"] = opt
         if war is not UNSET:
             field_dict["war"] = war
+        if bondid is not UNSET:
+            field_dict["bondid"] = bondid
+        if issuers is not UNSET:
+            field_dict["issuers"] = issuers
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.bond_issuer import BondIssuer
         from ..models.contract_section import ContractSection
 
         d = dict(src_dict)
@@ -173,6 +192,17 @@ class ContractSearchResult:
 
         war = _parse_war(d.pop("war", UNSET))
 
+        bondid = d.pop("bondid", UNSET)
+
+        _issuers = d.pop("issuers", UNSET)
+        issuers: list[BondIssuer] | Unset = UNSET
+        if _issuers is not UNSET:
+            issuers = []
+            for issuers_item_data in _issuers:
+                issuers_item = BondIssuer.from_dict(issuers_item_data)
+
+                issuers.append(issuers_item)
+
         contract_search_result = cls(
             conid=conid,
             company_header=company_header,
@@ -184,6 +214,8 @@ class ContractSearchResult:
             fop=fop,
             opt=opt,
             war=war,
+            bondid=bondid,
+            issuers=issuers,
         )
 
         contract_search_result.additional_properties = d

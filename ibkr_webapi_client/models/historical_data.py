@@ -41,6 +41,9 @@ class HistoricalData:
         message_version (int | Unset):
         points (int | Unset):
         travel_time (int | Unset):
+        chart_pan_start_time (str | Unset): "YYYYMMDD-hh:mm:ss".
+        direction (int | Unset):
+        trading_day_duration (int | Unset): Minutes in a trading day.
     """
 
     symbol: str | Unset = UNSET
@@ -63,6 +66,9 @@ class HistoricalData:
     message_version: int | Unset = UNSET
     points: int | Unset = UNSET
     travel_time: int | Unset = UNSET
+    chart_pan_start_time: str | Unset = UNSET
+    direction: int | Unset = UNSET
+    trading_day_duration: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,6 +117,12 @@ class HistoricalData:
 
         travel_time = self.travel_time
 
+        chart_pan_start_time = self.chart_pan_start_time
+
+        direction = self.direction
+
+        trading_day_duration = self.trading_day_duration
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -154,6 +166,12 @@ class HistoricalData:
             field_dict["points"] = points
         if travel_time is not UNSET:
             field_dict["travelTime"] = travel_time
+        if chart_pan_start_time is not UNSET:
+            field_dict["chartPanStartTime"] = chart_pan_start_time
+        if direction is not UNSET:
+            field_dict["direction"] = direction
+        if trading_day_duration is not UNSET:
+            field_dict["tradingDayDuration"] = trading_day_duration
 
         return field_dict
 
@@ -209,6 +227,12 @@ class HistoricalData:
 
         travel_time = d.pop("travelTime", UNSET)
 
+        chart_pan_start_time = d.pop("chartPanStartTime", UNSET)
+
+        direction = d.pop("direction", UNSET)
+
+        trading_day_duration = d.pop("tradingDayDuration", UNSET)
+
         historical_data = cls(
             symbol=symbol,
             data=data,
@@ -230,6 +254,9 @@ class HistoricalData:
             message_version=message_version,
             points=points,
             travel_time=travel_time,
+            chart_pan_start_time=chart_pan_start_time,
+            direction=direction,
+            trading_day_duration=trading_day_duration,
         )
 
         historical_data.additional_properties = d

@@ -30,6 +30,23 @@ class LedgerEntry:
         interest (float | Unset):
         dividends (float | Unset):
         timestamp (int | Unset): Epoch seconds.
+        cashbalancefxsegment (float | Unset):
+        commoditymarketvalue (float | Unset):
+        corporatebondsmarketvalue (float | Unset):
+        funds (float | Unset):
+        futuremarketvalue (float | Unset):
+        futureoptionmarketvalue (float | Unset):
+        futuresonlypnl (float | Unset):
+        issueroptionsmarketvalue (float | Unset):
+        moneyfunds (float | Unset):
+        stockoptionmarketvalue (float | Unset):
+        tbillsmarketvalue (float | Unset):
+        tbondsmarketvalue (float | Unset):
+        warrantsmarketvalue (float | Unset):
+        secondkey (str | Unset):
+        sessionid (int | Unset):
+        severity (int | Unset):
+        endofbundle (int | Unset):
     """
 
     acctcode: str | Unset = UNSET
@@ -45,6 +62,23 @@ class LedgerEntry:
     interest: float | Unset = UNSET
     dividends: float | Unset = UNSET
     timestamp: int | Unset = UNSET
+    cashbalancefxsegment: float | Unset = UNSET
+    commoditymarketvalue: float | Unset = UNSET
+    corporatebondsmarketvalue: float | Unset = UNSET
+    funds: float | Unset = UNSET
+    futuremarketvalue: float | Unset = UNSET
+    futureoptionmarketvalue: float | Unset = UNSET
+    futuresonlypnl: float | Unset = UNSET
+    issueroptionsmarketvalue: float | Unset = UNSET
+    moneyfunds: float | Unset = UNSET
+    stockoptionmarketvalue: float | Unset = UNSET
+    tbillsmarketvalue: float | Unset = UNSET
+    tbondsmarketvalue: float | Unset = UNSET
+    warrantsmarketvalue: float | Unset = UNSET
+    secondkey: str | Unset = UNSET
+    sessionid: int | Unset = UNSET
+    severity: int | Unset = UNSET
+    endofbundle: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +107,40 @@ class LedgerEntry:
         dividends = self.dividends
 
         timestamp = self.timestamp
+
+        cashbalancefxsegment = self.cashbalancefxsegment
+
+        commoditymarketvalue = self.commoditymarketvalue
+
+        corporatebondsmarketvalue = self.corporatebondsmarketvalue
+
+        funds = self.funds
+
+        futuremarketvalue = self.futuremarketvalue
+
+        futureoptionmarketvalue = self.futureoptionmarketvalue
+
+        futuresonlypnl = self.futuresonlypnl
+
+        issueroptionsmarketvalue = self.issueroptionsmarketvalue
+
+        moneyfunds = self.moneyfunds
+
+        stockoptionmarketvalue = self.stockoptionmarketvalue
+
+        tbillsmarketvalue = self.tbillsmarketvalue
+
+        tbondsmarketvalue = self.tbondsmarketvalue
+
+        warrantsmarketvalue = self.warrantsmarketvalue
+
+        secondkey = self.secondkey
+
+        sessionid = self.sessionid
+
+        severity = self.severity
+
+        endofbundle = self.endofbundle
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -103,6 +171,40 @@ class LedgerEntry:
             field_dict["dividends"] = dividends
         if timestamp is not UNSET:
             field_dict["timestamp"] = timestamp
+        if cashbalancefxsegment is not UNSET:
+            field_dict["cashbalancefxsegment"] = cashbalancefxsegment
+        if commoditymarketvalue is not UNSET:
+            field_dict["commoditymarketvalue"] = commoditymarketvalue
+        if corporatebondsmarketvalue is not UNSET:
+            field_dict["corporatebondsmarketvalue"] = corporatebondsmarketvalue
+        if funds is not UNSET:
+            field_dict["funds"] = funds
+        if futuremarketvalue is not UNSET:
+            field_dict["futuremarketvalue"] = futuremarketvalue
+        if futureoptionmarketvalue is not UNSET:
+            field_dict["futureoptionmarketvalue"] = futureoptionmarketvalue
+        if futuresonlypnl is not UNSET:
+            field_dict["futuresonlypnl"] = futuresonlypnl
+        if issueroptionsmarketvalue is not UNSET:
+            field_dict["issueroptionsmarketvalue"] = issueroptionsmarketvalue
+        if moneyfunds is not UNSET:
+            field_dict["moneyfunds"] = moneyfunds
+        if stockoptionmarketvalue is not UNSET:
+            field_dict["stockoptionmarketvalue"] = stockoptionmarketvalue
+        if tbillsmarketvalue is not UNSET:
+            field_dict["tbillsmarketvalue"] = tbillsmarketvalue
+        if tbondsmarketvalue is not UNSET:
+            field_dict["tbondsmarketvalue"] = tbondsmarketvalue
+        if warrantsmarketvalue is not UNSET:
+            field_dict["warrantsmarketvalue"] = warrantsmarketvalue
+        if secondkey is not UNSET:
+            field_dict["secondkey"] = secondkey
+        if sessionid is not UNSET:
+            field_dict["sessionid"] = sessionid
+        if severity is not UNSET:
+            field_dict["severity"] = severity
+        if endofbundle is not UNSET:
+            field_dict["endofbundle"] = endofbundle
 
         return field_dict
 
@@ -135,6 +237,40 @@ class LedgerEntry:
 
         timestamp = d.pop("timestamp", UNSET)
 
+        cashbalancefxsegment = d.pop("cashbalancefxsegment", UNSET)
+
+        commoditymarketvalue = d.pop("commoditymarketvalue", UNSET)
+
+        corporatebondsmarketvalue = d.pop("corporatebondsmarketvalue", UNSET)
+
+        funds = d.pop("funds", UNSET)
+
+        futuremarketvalue = d.pop("futuremarketvalue", UNSET)
+
+        futureoptionmarketvalue = d.pop("futureoptionmarketvalue", UNSET)
+
+        futuresonlypnl = d.pop("futuresonlypnl", UNSET)
+
+        issueroptionsmarketvalue = d.pop("issueroptionsmarketvalue", UNSET)
+
+        moneyfunds = d.pop("moneyfunds", UNSET)
+
+        stockoptionmarketvalue = d.pop("stockoptionmarketvalue", UNSET)
+
+        tbillsmarketvalue = d.pop("tbillsmarketvalue", UNSET)
+
+        tbondsmarketvalue = d.pop("tbondsmarketvalue", UNSET)
+
+        warrantsmarketvalue = d.pop("warrantsmarketvalue", UNSET)
+
+        secondkey = d.pop("secondkey", UNSET)
+
+        sessionid = d.pop("sessionid", UNSET)
+
+        severity = d.pop("severity", UNSET)
+
+        endofbundle = d.pop("endofbundle", UNSET)
+
         ledger_entry = cls(
             acctcode=acctcode,
             currency=currency,
@@ -149,6 +285,23 @@ class LedgerEntry:
             interest=interest,
             dividends=dividends,
             timestamp=timestamp,
+            cashbalancefxsegment=cashbalancefxsegment,
+            commoditymarketvalue=commoditymarketvalue,
+            corporatebondsmarketvalue=corporatebondsmarketvalue,
+            funds=funds,
+            futuremarketvalue=futuremarketvalue,
+            futureoptionmarketvalue=futureoptionmarketvalue,
+            futuresonlypnl=futuresonlypnl,
+            issueroptionsmarketvalue=issueroptionsmarketvalue,
+            moneyfunds=moneyfunds,
+            stockoptionmarketvalue=stockoptionmarketvalue,
+            tbillsmarketvalue=tbillsmarketvalue,
+            tbondsmarketvalue=tbondsmarketvalue,
+            warrantsmarketvalue=warrantsmarketvalue,
+            secondkey=secondkey,
+            sessionid=sessionid,
+            severity=severity,
+            endofbundle=endofbundle,
         )
 
         ledger_entry.additional_properties = d

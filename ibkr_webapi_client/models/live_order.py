@@ -43,6 +43,17 @@ class LiveOrder:
         order_ref (str | Unset): The cOID given at placement.
         cash_ccy (str | Unset):
         size_and_fills (str | Unset):
+        account (str | Unset):
+        bg_color (str | Unset):
+        fg_color (str | Unset):
+        description2 (str | Unset):
+        exchange (str | Unset):
+        order_cancellation_by_system_reason (str | Unset):
+        order_ccp_status (str | Unset):
+        tax_optimizer_id (str | Unset):
+        is_event_trading (str | Unset): "1" for event contracts.
+        supports_tax_opt (str | Unset):
+        total_cash_size (float | str | Unset):
     """
 
     acct: str | Unset = UNSET
@@ -70,6 +81,17 @@ class LiveOrder:
     order_ref: str | Unset = UNSET
     cash_ccy: str | Unset = UNSET
     size_and_fills: str | Unset = UNSET
+    account: str | Unset = UNSET
+    bg_color: str | Unset = UNSET
+    fg_color: str | Unset = UNSET
+    description2: str | Unset = UNSET
+    exchange: str | Unset = UNSET
+    order_cancellation_by_system_reason: str | Unset = UNSET
+    order_ccp_status: str | Unset = UNSET
+    tax_optimizer_id: str | Unset = UNSET
+    is_event_trading: str | Unset = UNSET
+    supports_tax_opt: str | Unset = UNSET
+    total_cash_size: float | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,6 +173,32 @@ class LiveOrder:
 
         size_and_fills = self.size_and_fills
 
+        account = self.account
+
+        bg_color = self.bg_color
+
+        fg_color = self.fg_color
+
+        description2 = self.description2
+
+        exchange = self.exchange
+
+        order_cancellation_by_system_reason = self.order_cancellation_by_system_reason
+
+        order_ccp_status = self.order_ccp_status
+
+        tax_optimizer_id = self.tax_optimizer_id
+
+        is_event_trading = self.is_event_trading
+
+        supports_tax_opt = self.supports_tax_opt
+
+        total_cash_size: float | str | Unset
+        if isinstance(self.total_cash_size, Unset):
+            total_cash_size = UNSET
+        else:
+            total_cash_size = self.total_cash_size
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -204,6 +252,30 @@ class LiveOrder:
             field_dict["cashCcy"] = cash_ccy
         if size_and_fills is not UNSET:
             field_dict["sizeAndFills"] = size_and_fills
+        if account is not UNSET:
+            field_dict["account"] = account
+        if bg_color is not UNSET:
+            field_dict["bgColor"] = bg_color
+        if fg_color is not UNSET:
+            field_dict["fgColor"] = fg_color
+        if description2 is not UNSET:
+            field_dict["description2"] = description2
+        if exchange is not UNSET:
+            field_dict["exchange"] = exchange
+        if order_cancellation_by_system_reason is not UNSET:
+            field_dict["order_cancellation_by_system_reason"] = (
+                order_cancellation_by_system_reason
+            )
+        if order_ccp_status is not UNSET:
+            field_dict["order_ccp_status"] = order_ccp_status
+        if tax_optimizer_id is not UNSET:
+            field_dict["taxOptimizerId"] = tax_optimizer_id
+        if is_event_trading is not UNSET:
+            field_dict["isEventTrading"] = is_event_trading
+        if supports_tax_opt is not UNSET:
+            field_dict["supportsTaxOpt"] = supports_tax_opt
+        if total_cash_size is not UNSET:
+            field_dict["totalCashSize"] = total_cash_size
 
         return field_dict
 
@@ -297,6 +369,35 @@ class LiveOrder:
 
         size_and_fills = d.pop("sizeAndFills", UNSET)
 
+        account = d.pop("account", UNSET)
+
+        bg_color = d.pop("bgColor", UNSET)
+
+        fg_color = d.pop("fgColor", UNSET)
+
+        description2 = d.pop("description2", UNSET)
+
+        exchange = d.pop("exchange", UNSET)
+
+        order_cancellation_by_system_reason = d.pop(
+            "order_cancellation_by_system_reason", UNSET
+        )
+
+        order_ccp_status = d.pop("order_ccp_status", UNSET)
+
+        tax_optimizer_id = d.pop("taxOptimizerId", UNSET)
+
+        is_event_trading = d.pop("isEventTrading", UNSET)
+
+        supports_tax_opt = d.pop("supportsTaxOpt", UNSET)
+
+        def _parse_total_cash_size(data: object) -> float | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(float | str | Unset, data)
+
+        total_cash_size = _parse_total_cash_size(d.pop("totalCashSize", UNSET))
+
         live_order = cls(
             acct=acct,
             conid=conid,
@@ -323,6 +424,17 @@ class LiveOrder:
             order_ref=order_ref,
             cash_ccy=cash_ccy,
             size_and_fills=size_and_fills,
+            account=account,
+            bg_color=bg_color,
+            fg_color=fg_color,
+            description2=description2,
+            exchange=exchange,
+            order_cancellation_by_system_reason=order_cancellation_by_system_reason,
+            order_ccp_status=order_ccp_status,
+            tax_optimizer_id=tax_optimizer_id,
+            is_event_trading=is_event_trading,
+            supports_tax_opt=supports_tax_opt,
+            total_cash_size=total_cash_size,
         )
 
         live_order.additional_properties = d

@@ -28,6 +28,7 @@ class OrderPreview:
         maintenance (PreviewFigures | Unset):
         warn (None | str | Unset):
         error (None | str | Unset):
+        position (PreviewFigures | Unset):
     """
 
     amount: PreviewAmount | Unset = UNSET
@@ -36,6 +37,7 @@ class OrderPreview:
     maintenance: PreviewFigures | Unset = UNSET
     warn: None | str | Unset = UNSET
     error: None | str | Unset = UNSET
+    position: PreviewFigures | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +69,10 @@ class OrderPreview:
         else:
             error = self.error
 
+        position: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.position, Unset):
+            position = self.position.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -82,6 +88,8 @@ class OrderPreview:
             field_dict["warn"] = warn
         if error is not UNSET:
             field_dict["error"] = error
+        if position is not UNSET:
+            field_dict["position"] = position
 
         return field_dict
 
@@ -137,6 +145,13 @@ class OrderPreview:
 
         error = _parse_error(d.pop("error", UNSET))
 
+        _position = d.pop("position", UNSET)
+        position: PreviewFigures | Unset
+        if isinstance(_position, Unset):
+            position = UNSET
+        else:
+            position = PreviewFigures.from_dict(_position)
+
         order_preview = cls(
             amount=amount,
             equity=equity,
@@ -144,6 +159,7 @@ class OrderPreview:
             maintenance=maintenance,
             warn=warn,
             error=error,
+            position=position,
         )
 
         order_preview.additional_properties = d

@@ -11,6 +11,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.order_request_json_payload import OrderRequestJsonPayload
     from ..models.order_request_strategy_parameters import (
         OrderRequestStrategyParameters,
     )
@@ -48,6 +49,12 @@ class OrderRequest:
         allocation_method (str | Unset):
         strategy (str | Unset):
         strategy_parameters (OrderRequestStrategyParameters | Unset):
+        all_or_none (bool | Unset): Fill the whole quantity at once or not at all.
+        ext_operator (str | Unset): Who placed the order, for orders that need a manual-order indicator.
+        manual_indicator (bool | Unset): True when a person (not an automated system) placed the order.
+        tax_optimizer_id (str | Unset):
+        json_payload (OrderRequestJsonPayload | Unset): Extra order settings, e.g. an advisor allocation profile
+            {"allocation_profile": {"alloc_type": "SHARE", ...}}.
     """
 
     order_type: str
@@ -75,6 +82,11 @@ class OrderRequest:
     allocation_method: str | Unset = UNSET
     strategy: str | Unset = UNSET
     strategy_parameters: OrderRequestStrategyParameters | Unset = UNSET
+    all_or_none: bool | Unset = UNSET
+    ext_operator: str | Unset = UNSET
+    manual_indicator: bool | Unset = UNSET
+    tax_optimizer_id: str | Unset = UNSET
+    json_payload: OrderRequestJsonPayload | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,6 +142,18 @@ class OrderRequest:
         if not isinstance(self.strategy_parameters, Unset):
             strategy_parameters = self.strategy_parameters.to_dict()
 
+        all_or_none = self.all_or_none
+
+        ext_operator = self.ext_operator
+
+        manual_indicator = self.manual_indicator
+
+        tax_optimizer_id = self.tax_optimizer_id
+
+        json_payload: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.json_payload, Unset):
+            json_payload = self.json_payload.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -183,11 +207,22 @@ class OrderRequest:
             field_dict["strategy"] = strategy
         if strategy_parameters is not UNSET:
             field_dict["strategyParameters"] = strategy_parameters
+        if all_or_none is not UNSET:
+            field_dict["allOrNone"] = all_or_none
+        if ext_operator is not UNSET:
+            field_dict["extOperator"] = ext_operator
+        if manual_indicator is not UNSET:
+            field_dict["manualIndicator"] = manual_indicator
+        if tax_optimizer_id is not UNSET:
+            field_dict["taxOptimizerId"] = tax_optimizer_id
+        if json_payload is not UNSET:
+            field_dict["jsonPayload"] = json_payload
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.order_request_json_payload import OrderRequestJsonPayload
         from ..models.order_request_strategy_parameters import (
             OrderRequestStrategyParameters,
         )
@@ -250,6 +285,21 @@ class OrderRequest:
                 _strategy_parameters
             )
 
+        all_or_none = d.pop("allOrNone", UNSET)
+
+        ext_operator = d.pop("extOperator", UNSET)
+
+        manual_indicator = d.pop("manualIndicator", UNSET)
+
+        tax_optimizer_id = d.pop("taxOptimizerId", UNSET)
+
+        _json_payload = d.pop("jsonPayload", UNSET)
+        json_payload: OrderRequestJsonPayload | Unset
+        if isinstance(_json_payload, Unset):
+            json_payload = UNSET
+        else:
+            json_payload = OrderRequestJsonPayload.from_dict(_json_payload)
+
         order_request = cls(
             order_type=order_type,
             side=side,
@@ -276,6 +326,11 @@ class OrderRequest:
             allocation_method=allocation_method,
             strategy=strategy,
             strategy_parameters=strategy_parameters,
+            all_or_none=all_or_none,
+            ext_operator=ext_operator,
+            manual_indicator=manual_indicator,
+            tax_optimizer_id=tax_optimizer_id,
+            json_payload=json_payload,
         )
 
         order_request.additional_properties = d

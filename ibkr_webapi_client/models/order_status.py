@@ -41,6 +41,26 @@ class OrderStatus:
         order_not_editable (bool | Unset):
         cannot_cancel_order (bool | Unset):
         order_time (str | Unset): "YYMMDDhhmmss" in UTC.
+        sub_type (None | str | Unset):
+        request_id (str | Unset):
+        server_id (str | Unset):
+        contract_description_1 (str | Unset):
+        option_acct (str | Unset):
+        order_ccp_status (str | Unset):
+        fg_color (str | Unset):
+        bg_color (str | Unset):
+        editable_fields (str | Unset):
+        available_chart_periods (str | Unset):
+        order_description_with_contract (str | Unset):
+        child_order_type (str | Unset):
+        order_clearing_account (str | Unset):
+        size_and_fills (str | Unset):
+        exit_strategy_display_price (str | Unset):
+        exit_strategy_chart_description (str | Unset):
+        exit_strategy_tool_availability (str | Unset):
+        deactivate_order (bool | Unset):
+        allowed_duplicate_opposite (bool | Unset):
+        alert_active (int | Unset):
     """
 
     order_id: int | Unset = UNSET
@@ -67,6 +87,26 @@ class OrderStatus:
     order_not_editable: bool | Unset = UNSET
     cannot_cancel_order: bool | Unset = UNSET
     order_time: str | Unset = UNSET
+    sub_type: None | str | Unset = UNSET
+    request_id: str | Unset = UNSET
+    server_id: str | Unset = UNSET
+    contract_description_1: str | Unset = UNSET
+    option_acct: str | Unset = UNSET
+    order_ccp_status: str | Unset = UNSET
+    fg_color: str | Unset = UNSET
+    bg_color: str | Unset = UNSET
+    editable_fields: str | Unset = UNSET
+    available_chart_periods: str | Unset = UNSET
+    order_description_with_contract: str | Unset = UNSET
+    child_order_type: str | Unset = UNSET
+    order_clearing_account: str | Unset = UNSET
+    size_and_fills: str | Unset = UNSET
+    exit_strategy_display_price: str | Unset = UNSET
+    exit_strategy_chart_description: str | Unset = UNSET
+    exit_strategy_tool_availability: str | Unset = UNSET
+    deactivate_order: bool | Unset = UNSET
+    allowed_duplicate_opposite: bool | Unset = UNSET
+    alert_active: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +162,50 @@ class OrderStatus:
 
         order_time = self.order_time
 
+        sub_type: None | str | Unset
+        if isinstance(self.sub_type, Unset):
+            sub_type = UNSET
+        else:
+            sub_type = self.sub_type
+
+        request_id = self.request_id
+
+        server_id = self.server_id
+
+        contract_description_1 = self.contract_description_1
+
+        option_acct = self.option_acct
+
+        order_ccp_status = self.order_ccp_status
+
+        fg_color = self.fg_color
+
+        bg_color = self.bg_color
+
+        editable_fields = self.editable_fields
+
+        available_chart_periods = self.available_chart_periods
+
+        order_description_with_contract = self.order_description_with_contract
+
+        child_order_type = self.child_order_type
+
+        order_clearing_account = self.order_clearing_account
+
+        size_and_fills = self.size_and_fills
+
+        exit_strategy_display_price = self.exit_strategy_display_price
+
+        exit_strategy_chart_description = self.exit_strategy_chart_description
+
+        exit_strategy_tool_availability = self.exit_strategy_tool_availability
+
+        deactivate_order = self.deactivate_order
+
+        allowed_duplicate_opposite = self.allowed_duplicate_opposite
+
+        alert_active = self.alert_active
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -173,6 +257,52 @@ class OrderStatus:
             field_dict["cannot_cancel_order"] = cannot_cancel_order
         if order_time is not UNSET:
             field_dict["order_time"] = order_time
+        if sub_type is not UNSET:
+            field_dict["sub_type"] = sub_type
+        if request_id is not UNSET:
+            field_dict["request_id"] = request_id
+        if server_id is not UNSET:
+            field_dict["server_id"] = server_id
+        if contract_description_1 is not UNSET:
+            field_dict["contract_description_1"] = contract_description_1
+        if option_acct is not UNSET:
+            field_dict["option_acct"] = option_acct
+        if order_ccp_status is not UNSET:
+            field_dict["order_ccp_status"] = order_ccp_status
+        if fg_color is not UNSET:
+            field_dict["fgColor"] = fg_color
+        if bg_color is not UNSET:
+            field_dict["bgColor"] = bg_color
+        if editable_fields is not UNSET:
+            field_dict["editable_fields"] = editable_fields
+        if available_chart_periods is not UNSET:
+            field_dict["available_chart_periods"] = available_chart_periods
+        if order_description_with_contract is not UNSET:
+            field_dict["order_description_with_contract"] = (
+                order_description_with_contract
+            )
+        if child_order_type is not UNSET:
+            field_dict["child_order_type"] = child_order_type
+        if order_clearing_account is not UNSET:
+            field_dict["order_clearing_account"] = order_clearing_account
+        if size_and_fills is not UNSET:
+            field_dict["size_and_fills"] = size_and_fills
+        if exit_strategy_display_price is not UNSET:
+            field_dict["exit_strategy_display_price"] = exit_strategy_display_price
+        if exit_strategy_chart_description is not UNSET:
+            field_dict["exit_strategy_chart_description"] = (
+                exit_strategy_chart_description
+            )
+        if exit_strategy_tool_availability is not UNSET:
+            field_dict["exit_strategy_tool_availability"] = (
+                exit_strategy_tool_availability
+            )
+        if deactivate_order is not UNSET:
+            field_dict["deactivate_order"] = deactivate_order
+        if allowed_duplicate_opposite is not UNSET:
+            field_dict["allowed_duplicate_opposite"] = allowed_duplicate_opposite
+        if alert_active is not UNSET:
+            field_dict["alert_active"] = alert_active
 
         return field_dict
 
@@ -232,6 +362,59 @@ class OrderStatus:
 
         order_time = d.pop("order_time", UNSET)
 
+        def _parse_sub_type(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        sub_type = _parse_sub_type(d.pop("sub_type", UNSET))
+
+        request_id = d.pop("request_id", UNSET)
+
+        server_id = d.pop("server_id", UNSET)
+
+        contract_description_1 = d.pop("contract_description_1", UNSET)
+
+        option_acct = d.pop("option_acct", UNSET)
+
+        order_ccp_status = d.pop("order_ccp_status", UNSET)
+
+        fg_color = d.pop("fgColor", UNSET)
+
+        bg_color = d.pop("bgColor", UNSET)
+
+        editable_fields = d.pop("editable_fields", UNSET)
+
+        available_chart_periods = d.pop("available_chart_periods", UNSET)
+
+        order_description_with_contract = d.pop(
+            "order_description_with_contract", UNSET
+        )
+
+        child_order_type = d.pop("child_order_type", UNSET)
+
+        order_clearing_account = d.pop("order_clearing_account", UNSET)
+
+        size_and_fills = d.pop("size_and_fills", UNSET)
+
+        exit_strategy_display_price = d.pop("exit_strategy_display_price", UNSET)
+
+        exit_strategy_chart_description = d.pop(
+            "exit_strategy_chart_description", UNSET
+        )
+
+        exit_strategy_tool_availability = d.pop(
+            "exit_strategy_tool_availability", UNSET
+        )
+
+        deactivate_order = d.pop("deactivate_order", UNSET)
+
+        allowed_duplicate_opposite = d.pop("allowed_duplicate_opposite", UNSET)
+
+        alert_active = d.pop("alert_active", UNSET)
+
         order_status = cls(
             order_id=order_id,
             conid=conid,
@@ -257,6 +440,26 @@ class OrderStatus:
             order_not_editable=order_not_editable,
             cannot_cancel_order=cannot_cancel_order,
             order_time=order_time,
+            sub_type=sub_type,
+            request_id=request_id,
+            server_id=server_id,
+            contract_description_1=contract_description_1,
+            option_acct=option_acct,
+            order_ccp_status=order_ccp_status,
+            fg_color=fg_color,
+            bg_color=bg_color,
+            editable_fields=editable_fields,
+            available_chart_periods=available_chart_periods,
+            order_description_with_contract=order_description_with_contract,
+            child_order_type=child_order_type,
+            order_clearing_account=order_clearing_account,
+            size_and_fills=size_and_fills,
+            exit_strategy_display_price=exit_strategy_display_price,
+            exit_strategy_chart_description=exit_strategy_chart_description,
+            exit_strategy_tool_availability=exit_strategy_tool_availability,
+            deactivate_order=deactivate_order,
+            allowed_duplicate_opposite=allowed_duplicate_opposite,
+            alert_active=alert_active,
         )
 
         order_status.additional_properties = d

@@ -19,7 +19,8 @@ T = TypeVar("T", bound="PortfolioAccount")
 
 @_attrs_define
 class PortfolioAccount:
-    """
+    """A portfolio account (also the items of /portfolio/subaccounts and the answer of /portfolio/{id}/meta).
+
     Attributes:
         id (str | Unset):
         account_id (str | Unset):
@@ -36,6 +37,16 @@ class PortfolioAccount:
         covestor (bool | Unset):
         parent (PortfolioAccountParent | Unset):
         desc (str | Unset):
+        prepaid_crypto_p (bool | Unset):
+        prepaid_crypto_z (bool | Unset):
+        acct_cust_type (str | Unset):
+        brokerage_access (bool | Unset):
+        business_type (str | Unset):
+        category (str | Unset):
+        fa_client (bool | Unset): Spelled faclient by some gateway builds; both are read.
+        ib_entity (str | Unset):
+        no_client_trading (bool | Unset):
+        track_virtual_fx_portfolio (bool | Unset):
     """
 
     id: str | Unset = UNSET
@@ -53,6 +64,16 @@ class PortfolioAccount:
     covestor: bool | Unset = UNSET
     parent: PortfolioAccountParent | Unset = UNSET
     desc: str | Unset = UNSET
+    prepaid_crypto_p: bool | Unset = UNSET
+    prepaid_crypto_z: bool | Unset = UNSET
+    acct_cust_type: str | Unset = UNSET
+    brokerage_access: bool | Unset = UNSET
+    business_type: str | Unset = UNSET
+    category: str | Unset = UNSET
+    fa_client: bool | Unset = UNSET
+    ib_entity: str | Unset = UNSET
+    no_client_trading: bool | Unset = UNSET
+    track_virtual_fx_portfolio: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,6 +113,26 @@ class PortfolioAccount:
 
         desc = self.desc
 
+        prepaid_crypto_p = self.prepaid_crypto_p
+
+        prepaid_crypto_z = self.prepaid_crypto_z
+
+        acct_cust_type = self.acct_cust_type
+
+        brokerage_access = self.brokerage_access
+
+        business_type = self.business_type
+
+        category = self.category
+
+        fa_client = self.fa_client
+
+        ib_entity = self.ib_entity
+
+        no_client_trading = self.no_client_trading
+
+        track_virtual_fx_portfolio = self.track_virtual_fx_portfolio
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -125,6 +166,26 @@ class PortfolioAccount:
             field_dict["parent"] = parent
         if desc is not UNSET:
             field_dict["desc"] = desc
+        if prepaid_crypto_p is not UNSET:
+            field_dict["PrepaidCrypto-P"] = prepaid_crypto_p
+        if prepaid_crypto_z is not UNSET:
+            field_dict["PrepaidCrypto-Z"] = prepaid_crypto_z
+        if acct_cust_type is not UNSET:
+            field_dict["acctCustType"] = acct_cust_type
+        if brokerage_access is not UNSET:
+            field_dict["brokerageAccess"] = brokerage_access
+        if business_type is not UNSET:
+            field_dict["businessType"] = business_type
+        if category is not UNSET:
+            field_dict["category"] = category
+        if fa_client is not UNSET:
+            field_dict["faClient"] = fa_client
+        if ib_entity is not UNSET:
+            field_dict["ibEntity"] = ib_entity
+        if no_client_trading is not UNSET:
+            field_dict["noClientTrading"] = no_client_trading
+        if track_virtual_fx_portfolio is not UNSET:
+            field_dict["trackVirtualFXPortfolio"] = track_virtual_fx_portfolio
 
         return field_dict
 
@@ -175,6 +236,26 @@ class PortfolioAccount:
 
         desc = d.pop("desc", UNSET)
 
+        prepaid_crypto_p = d.pop("PrepaidCrypto-P", UNSET)
+
+        prepaid_crypto_z = d.pop("PrepaidCrypto-Z", UNSET)
+
+        acct_cust_type = d.pop("acctCustType", UNSET)
+
+        brokerage_access = d.pop("brokerageAccess", UNSET)
+
+        business_type = d.pop("businessType", UNSET)
+
+        category = d.pop("category", UNSET)
+
+        fa_client = d.pop("faClient", UNSET)
+
+        ib_entity = d.pop("ibEntity", UNSET)
+
+        no_client_trading = d.pop("noClientTrading", UNSET)
+
+        track_virtual_fx_portfolio = d.pop("trackVirtualFXPortfolio", UNSET)
+
         portfolio_account = cls(
             id=id,
             account_id=account_id,
@@ -191,6 +272,16 @@ class PortfolioAccount:
             covestor=covestor,
             parent=parent,
             desc=desc,
+            prepaid_crypto_p=prepaid_crypto_p,
+            prepaid_crypto_z=prepaid_crypto_z,
+            acct_cust_type=acct_cust_type,
+            brokerage_access=brokerage_access,
+            business_type=business_type,
+            category=category,
+            fa_client=fa_client,
+            ib_entity=ib_entity,
+            no_client_trading=no_client_trading,
+            track_virtual_fx_portfolio=track_virtual_fx_portfolio,
         )
 
         portfolio_account.additional_properties = d

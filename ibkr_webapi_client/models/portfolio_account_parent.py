@@ -3,29 +3,83 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PortfolioAccountParent")
 
 
 @_attrs_define
 class PortfolioAccountParent:
+    """
+    Attributes:
+        account_id (str | Unset):
+        is_m_child (bool | Unset):
+        is_m_parent (bool | Unset):
+        is_multiplex (bool | Unset):
+        mmc (list[str] | Unset):
+    """
+
+    account_id: str | Unset = UNSET
+    is_m_child: bool | Unset = UNSET
+    is_m_parent: bool | Unset = UNSET
+    is_multiplex: bool | Unset = UNSET
+    mmc: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        account_id = self.account_id
+
+        is_m_child = self.is_m_child
+
+        is_m_parent = self.is_m_parent
+
+        is_multiplex = self.is_multiplex
+
+        mmc: list[str] | Unset = UNSET
+        if not isinstance(self.mmc, Unset):
+            mmc = self.mmc
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if account_id is not UNSET:
+            field_dict["accountId"] = account_id
+        if is_m_child is not UNSET:
+            field_dict["isMChild"] = is_m_child
+        if is_m_parent is not UNSET:
+            field_dict["isMParent"] = is_m_parent
+        if is_multiplex is not UNSET:
+            field_dict["isMultiplex"] = is_multiplex
+        if mmc is not UNSET:
+            field_dict["mmc"] = mmc
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        portfolio_account_parent = cls()
+        account_id = d.pop("accountId", UNSET)
+
+        is_m_child = d.pop("isMChild", UNSET)
+
+        is_m_parent = d.pop("isMParent", UNSET)
+
+        is_multiplex = d.pop("isMultiplex", UNSET)
+
+        mmc = cast(list[str], d.pop("mmc", UNSET))
+
+        portfolio_account_parent = cls(
+            account_id=account_id,
+            is_m_child=is_m_child,
+            is_m_parent=is_m_parent,
+            is_multiplex=is_multiplex,
+            mmc=mmc,
+        )
 
         portfolio_account_parent.additional_properties = d
         return portfolio_account_parent

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.position_display_rule import PositionDisplayRule
+    from ..models.display_rule import DisplayRule
     from ..models.position_increment_rules_item import PositionIncrementRulesItem
 
 
@@ -59,9 +59,15 @@ class Position:
         full_name (None | str | Unset):
         is_us (bool | Unset):
         increment_rules (list[PositionIncrementRulesItem] | Unset):
-        display_rule (PositionDisplayRule | Unset):
+        display_rule (DisplayRule | Unset): How to display prices: digits per price range.
         is_event_contract (bool | Unset):
         page_size (int | Unset): Page size the gateway used (100 today, 30 in older releases).
+        base_avg_cost (float | Unset):
+        base_avg_price (float | Unset):
+        base_mkt_price (float | Unset):
+        base_mkt_value (float | Unset): In the account's base currency.
+        base_realized_pnl (float | Unset):
+        base_unrealized_pnl (float | Unset):
     """
 
     acct_id: str | Unset = UNSET
@@ -101,9 +107,15 @@ class Position:
     full_name: None | str | Unset = UNSET
     is_us: bool | Unset = UNSET
     increment_rules: list[PositionIncrementRulesItem] | Unset = UNSET
-    display_rule: PositionDisplayRule | Unset = UNSET
+    display_rule: DisplayRule | Unset = UNSET
     is_event_contract: bool | Unset = UNSET
     page_size: int | Unset = UNSET
+    base_avg_cost: float | Unset = UNSET
+    base_avg_price: float | Unset = UNSET
+    base_mkt_price: float | Unset = UNSET
+    base_mkt_value: float | Unset = UNSET
+    base_realized_pnl: float | Unset = UNSET
+    base_unrealized_pnl: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -268,6 +280,18 @@ class Position:
 
         page_size = self.page_size
 
+        base_avg_cost = self.base_avg_cost
+
+        base_avg_price = self.base_avg_price
+
+        base_mkt_price = self.base_mkt_price
+
+        base_mkt_value = self.base_mkt_value
+
+        base_realized_pnl = self.base_realized_pnl
+
+        base_unrealized_pnl = self.base_unrealized_pnl
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -351,12 +375,24 @@ class Position:
             field_dict["isEventContract"] = is_event_contract
         if page_size is not UNSET:
             field_dict["pageSize"] = page_size
+        if base_avg_cost is not UNSET:
+            field_dict["baseAvgCost"] = base_avg_cost
+        if base_avg_price is not UNSET:
+            field_dict["baseAvgPrice"] = base_avg_price
+        if base_mkt_price is not UNSET:
+            field_dict["baseMktPrice"] = base_mkt_price
+        if base_mkt_value is not UNSET:
+            field_dict["baseMktValue"] = base_mkt_value
+        if base_realized_pnl is not UNSET:
+            field_dict["baseRealizedPnl"] = base_realized_pnl
+        if base_unrealized_pnl is not UNSET:
+            field_dict["baseUnrealizedPnl"] = base_unrealized_pnl
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.position_display_rule import PositionDisplayRule
+        from ..models.display_rule import DisplayRule
         from ..models.position_increment_rules_item import PositionIncrementRulesItem
 
         d = dict(src_dict)
@@ -570,15 +606,27 @@ class Position:
                 increment_rules.append(increment_rules_item)
 
         _display_rule = d.pop("displayRule", UNSET)
-        display_rule: PositionDisplayRule | Unset
+        display_rule: DisplayRule | Unset
         if isinstance(_display_rule, Unset):
             display_rule = UNSET
         else:
-            display_rule = PositionDisplayRule.from_dict(_display_rule)
+            display_rule = DisplayRule.from_dict(_display_rule)
 
         is_event_contract = d.pop("isEventContract", UNSET)
 
         page_size = d.pop("pageSize", UNSET)
+
+        base_avg_cost = d.pop("baseAvgCost", UNSET)
+
+        base_avg_price = d.pop("baseAvgPrice", UNSET)
+
+        base_mkt_price = d.pop("baseMktPrice", UNSET)
+
+        base_mkt_value = d.pop("baseMktValue", UNSET)
+
+        base_realized_pnl = d.pop("baseRealizedPnl", UNSET)
+
+        base_unrealized_pnl = d.pop("baseUnrealizedPnl", UNSET)
 
         position = cls(
             acct_id=acct_id,
@@ -621,6 +669,12 @@ class Position:
             display_rule=display_rule,
             is_event_contract=is_event_contract,
             page_size=page_size,
+            base_avg_cost=base_avg_cost,
+            base_avg_price=base_avg_price,
+            base_mkt_price=base_mkt_price,
+            base_mkt_value=base_mkt_value,
+            base_realized_pnl=base_realized_pnl,
+            base_unrealized_pnl=base_unrealized_pnl,
         )
 
         position.additional_properties = d

@@ -28,6 +28,7 @@ class SecDefInfo:
         maturity_date (None | str | Unset): Null for stocks.
         right (None | str | Unset): Null for stocks.
         strike (float | None | Unset): Null (or 0) for stocks.
+        price_rendering (None | str | Unset):
     """
 
     conid: int | Unset = UNSET
@@ -41,6 +42,7 @@ class SecDefInfo:
     maturity_date: None | str | Unset = UNSET
     right: None | str | Unset = UNSET
     strike: float | None | Unset = UNSET
+    price_rendering: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +80,12 @@ class SecDefInfo:
         else:
             strike = self.strike
 
+        price_rendering: None | str | Unset
+        if isinstance(self.price_rendering, Unset):
+            price_rendering = UNSET
+        else:
+            price_rendering = self.price_rendering
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -103,6 +111,8 @@ class SecDefInfo:
             field_dict["right"] = right
         if strike is not UNSET:
             field_dict["strike"] = strike
+        if price_rendering is not UNSET:
+            field_dict["priceRendering"] = price_rendering
 
         return field_dict
 
@@ -152,6 +162,15 @@ class SecDefInfo:
 
         strike = _parse_strike(d.pop("strike", UNSET))
 
+        def _parse_price_rendering(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        price_rendering = _parse_price_rendering(d.pop("priceRendering", UNSET))
+
         sec_def_info = cls(
             conid=conid,
             ticker=ticker,
@@ -164,6 +183,7 @@ class SecDefInfo:
             maturity_date=maturity_date,
             right=right,
             strike=strike,
+            price_rendering=price_rendering,
         )
 
         sec_def_info.additional_properties = d

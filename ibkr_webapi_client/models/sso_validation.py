@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.sso_features import SsoFeatures
+
 
 T = TypeVar("T", bound="SsoValidation")
 
@@ -30,6 +34,10 @@ class SsoValidation:
         login_type (int | Unset):
         paper_user_name (str | Unset):
         region (str | Unset):
+        sf_enabled (bool | Unset):
+        credential (str | Unset): The login user name.
+        qualified_for_mobile_auth (bool | None | Unset):
+        features (SsoFeatures | Unset): Which features the login has.
     """
 
     user_id: int | Unset = UNSET
@@ -45,6 +53,10 @@ class SsoValidation:
     login_type: int | Unset = UNSET
     paper_user_name: str | Unset = UNSET
     region: str | Unset = UNSET
+    sf_enabled: bool | Unset = UNSET
+    credential: str | Unset = UNSET
+    qualified_for_mobile_auth: bool | None | Unset = UNSET
+    features: SsoFeatures | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +85,20 @@ class SsoValidation:
         paper_user_name = self.paper_user_name
 
         region = self.region
+
+        sf_enabled = self.sf_enabled
+
+        credential = self.credential
+
+        qualified_for_mobile_auth: bool | None | Unset
+        if isinstance(self.qualified_for_mobile_auth, Unset):
+            qualified_for_mobile_auth = UNSET
+        else:
+            qualified_for_mobile_auth = self.qualified_for_mobile_auth
+
+        features: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.features, Unset):
+            features = self.features.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -103,11 +129,21 @@ class SsoValidation:
             field_dict["PAPER_USER_NAME"] = paper_user_name
         if region is not UNSET:
             field_dict["region"] = region
+        if sf_enabled is not UNSET:
+            field_dict["SF_ENABLED"] = sf_enabled
+        if credential is not UNSET:
+            field_dict["CREDENTIAL"] = credential
+        if qualified_for_mobile_auth is not UNSET:
+            field_dict["QUALIFIED_FOR_MOBILE_AUTH"] = qualified_for_mobile_auth
+        if features is not UNSET:
+            field_dict["features"] = features
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.sso_features import SsoFeatures
+
         d = dict(src_dict)
         user_id = d.pop("USER_ID", UNSET)
 
@@ -135,6 +171,28 @@ class SsoValidation:
 
         region = d.pop("region", UNSET)
 
+        sf_enabled = d.pop("SF_ENABLED", UNSET)
+
+        credential = d.pop("CREDENTIAL", UNSET)
+
+        def _parse_qualified_for_mobile_auth(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        qualified_for_mobile_auth = _parse_qualified_for_mobile_auth(
+            d.pop("QUALIFIED_FOR_MOBILE_AUTH", UNSET)
+        )
+
+        _features = d.pop("features", UNSET)
+        features: SsoFeatures | Unset
+        if isinstance(_features, Unset):
+            features = UNSET
+        else:
+            features = SsoFeatures.from_dict(_features)
+
         sso_validation = cls(
             user_id=user_id,
             user_name=user_name,
@@ -149,6 +207,10 @@ class SsoValidation:
             login_type=login_type,
             paper_user_name=paper_user_name,
             region=region,
+            sf_enabled=sf_enabled,
+            credential=credential,
+            qualified_for_mobile_auth=qualified_for_mobile_auth,
+            features=features,
         )
 
         sso_validation.additional_properties = d

@@ -11,8 +11,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.tickle_hmds import TickleHmds
     from ..models.tickle_iserver import TickleIserver
-    from ..models.tickle_response_hmds import TickleResponseHmds
 
 
 T = TypeVar("T", bound="TickleResponse")
@@ -27,7 +27,8 @@ class TickleResponse:
         sso_expires (int | Unset): Milliseconds until the SSO session expires.
         collission (bool | Unset): Spelled this way by the gateway.
         user_id (int | Unset):
-        hmds (TickleResponseHmds | Unset):
+        hmds (TickleHmds | Unset): State of the historical market data service ({"error": "no bridge"} before a
+            brokerage session).
         iserver (TickleIserver | Unset):
         error (str | Unset):
     """
@@ -36,7 +37,7 @@ class TickleResponse:
     sso_expires: int | Unset = UNSET
     collission: bool | Unset = UNSET
     user_id: int | Unset = UNSET
-    hmds: TickleResponseHmds | Unset = UNSET
+    hmds: TickleHmds | Unset = UNSET
     iserver: TickleIserver | Unset = UNSET
     error: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -82,8 +83,8 @@ class TickleResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.tickle_hmds import TickleHmds
         from ..models.tickle_iserver import TickleIserver
-        from ..models.tickle_response_hmds import TickleResponseHmds
 
         d = dict(src_dict)
         session = d.pop("session", UNSET)
@@ -95,11 +96,11 @@ class TickleResponse:
         user_id = d.pop("userId", UNSET)
 
         _hmds = d.pop("hmds", UNSET)
-        hmds: TickleResponseHmds | Unset
+        hmds: TickleHmds | Unset
         if isinstance(_hmds, Unset):
             hmds = UNSET
         else:
-            hmds = TickleResponseHmds.from_dict(_hmds)
+            hmds = TickleHmds.from_dict(_hmds)
 
         _iserver = d.pop("iserver", UNSET)
         iserver: TickleIserver | Unset

@@ -4,13 +4,18 @@
   external files are not vendored): the generator would drop or mistype what it points at;
 - a ``$ref`` to a component that does not exist;
 - a ``required`` name that is not among the schema's ``properties`` (the generator drops it silently,
-  so a field we promised is always there would be optional after all).
+  so a field we promised is always there would be optional after all);
+- a component schema with a list or object property named like the schema itself
+  (``Transactions.transactions``): the generator reuses the name for both in ``from_dict`` and the
+  result fails type checking.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from openapi_python_client.strings import snake_case
 
 COMPONENTS = "#/components/"
 
@@ -68,5 +73,35 @@ def find_defects(spec: Mapping[str, Any], node: Any = None, where: str = "#") ->
                 problems.append(
                     f"{at}: required {', '.join(map(repr, missing))} not among its properties "
                     f"({', '.join(sorted(names)) or 'none'})"
+                )
+    return problems
+
+
+def _structured(schema: Any) -> bool:
+    # Scalars are read into untyped locals, so only lists and objects clash in the generated code.
+    if not isinstance(schema, Mapping):
+        return False
+    kind = schema.get("type")
+    kinds = set(kind) if isinstance(kind, list) else {kind}
+    return "$ref" in schema or "items" in schema or bool(kinds & {"array", "object"})
+
+
+def name_clashes(spec: Mapping[str, Any]) -> list[str]:
+    """Component schemas with a property whose Python name is the schema's own module name."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    problems = []
+    for name, schema in schemas.items() if isinstance(schemas, Mapping) else ():
+        properties = schema.get("properties") if isinstance(schema, Mapping) else None
+        if isinstance(properties, Mapping):
+            own = snake_case(str(name))
+            clash = [
+                str(p)
+                for p, sub in properties.items()
+                if snake_case(str(p)) == own and _structured(sub)
+            ]
+            if clash:
+                problems.append(
+                    f"#/components/schemas/{name}: property {clash[0]!r} has the schema's own Python name "
+                    f"({own}); the generated model would not type-check: rename the schema"
                 )
     return problems

@@ -147,6 +147,35 @@ def _conflict(upstream: set[str], ours: set[str]) -> bool:
     return not (up & mine)
 
 
+def _as_maps(upstream: dict[str, _Field], ours: dict[str, _Field]) -> dict[str, _Field]:
+    """Read the source's fixed keys as map entries where ours is a map.
+
+    IBKR's spec often shows one example key ("U1234567", "date", "USD") where the answer is keyed by
+    account, day or currency; ours declares a map (``{*}``). Such keys are compared as map entries.
+    """
+    out: dict[str, _Field] = {}
+    for path, entry in upstream.items():
+        mapped = path
+        head = min((i for i in (path.find("."), path.find("[")) if i != -1), default=len(path))
+        if "{*}" in ours and path[:head] not in ours and path[:head] != "":
+            mapped = "{*}" + path[head:]
+        start = 0
+        while (dot := mapped.find(".", start)) != -1:
+            prefix, rest = mapped[:dot], mapped[dot + 1 :]
+            if f"{prefix}{{*}}" in ours and path not in ours:
+                end = min(
+                    (i for i in (rest.find("."), rest.find("[")) if i != -1), default=len(rest)
+                )
+                mapped = f"{prefix}{{*}}{rest[end:]}"
+                start = len(prefix) + 3
+            else:
+                start = dot + 1
+        target = out.setdefault(mapped, _Field())
+        target.types |= entry.types
+        target.required = target.required or entry.required
+    return out
+
+
 def _show(types: set[str]) -> str:
     return "|".join(sorted(types)) or "untyped"
 
@@ -247,8 +276,10 @@ class _Comparison:
     def body(self, ours: OurOperation, what: str, mine: Any, theirs: Any, where: str) -> None:
         if theirs is None or mine is None:
             return
-        up = self.flatten(self.upstream, theirs, f"{self.flavor}:{where}", ours=False)
         ours_flat = self.flatten(self.resolved, mine, where, ours=True)
+        up = _as_maps(
+            self.flatten(self.upstream, theirs, f"{self.flavor}:{where}", ours=False), ours_flat
+        )
         only_up = sorted(set(up) - set(ours_flat))
         for name in sorted(set(ours_flat) & set(up)):
             a, b = up[name], ours_flat[name]
@@ -288,9 +319,17 @@ class _Comparison:
         problems = find_defects(
             self.upstream, theirs, f"{self.flavor}:{label(ours.method, theirs_path)}"
         )
-        for problem in problems:
+        broken = [p for p in problems if "reference" in p]
+        for problem in broken:
+            # We cannot compare with what we cannot resolve: fail rather than guess.
             self.add("error", ours.label, f"the {self.flavor} spec is broken here: {problem}")
-        if problems:
+        for problem in problems:
+            if problem not in broken:
+                # Our definition replaces this part, so the defect does not reach the generator.
+                self.add(
+                    "warning", ours.label, f"the {self.flavor} spec is inconsistent: {problem}"
+                )
+        if broken:
             return
         self.parameters(ours, theirs_path, theirs)
         self.body(

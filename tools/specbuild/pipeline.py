@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import contract
-from .defects import find_defects
+from .defects import find_defects, name_clashes
 from .drift import DriftReport, compare
 from .loader import dump_json, load_document, load_overlays
 from .overlay import Flavor, OnUnmatched, OverlayReport, apply_overlays, only_in
@@ -161,10 +161,10 @@ def resolve_spec(
         source = copy.deepcopy(spec)
         spec.setdefault("components", {}).setdefault("schemas", {})
         result.overlay = apply_overlays(spec, overlays, flavor=kind, on_unmatched=on_unmatched)
+        protected = _our_schema_names(overlays, kind)
         if ours:
             result.dropped = restrict_to(spec, ours)
-            result.pruned = prune_components(spec)
-        protected = _our_schema_names(overlays, kind)
+            result.pruned = prune_components(spec, protected)
         renamed = rename_colliding_schemas(spec, protected)
         result.repairs.fixes.extend(f"after overlay: {fix}" for fix in renamed.fixes)
         # Our own definitions must need no repair: a repair there would hide a mistake in the overlay.
@@ -172,6 +172,7 @@ def resolve_spec(
             f"the overlay needs a repair: {fix}" for fix in repair_spec(copy.deepcopy(spec)).fixes
         )
         problems.extend(find_defects(spec))
+        problems.extend(name_clashes(spec))
         if ours:
             result.drift = compare(source, spec, ours, kind)
             problems.extend(str(f) for f in result.drift.of("error"))

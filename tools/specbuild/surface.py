@@ -127,13 +127,16 @@ def _refs(node: Any) -> Iterator[str]:
             yield from _refs(value)
 
 
-def prune_components(spec: MutableMapping[str, Any]) -> int:
-    """Remove components nothing reachable from the paths refers to; return how many."""
+def prune_components(spec: MutableMapping[str, Any], keep: frozenset[str] = frozenset()) -> int:
+    """Remove source components nothing reachable from the paths refers to; return how many.
+
+    Schemas named in ``keep`` (ours) always stay, and so does everything they refer to.
+    """
     components = spec.get("components")
     if not isinstance(components, MutableMapping):
         return 0
     seen: set[str] = set()
-    todo = list(_refs(spec.get("paths", {})))
+    todo = list(_refs(spec.get("paths", {}))) + [f"#/components/schemas/{name}" for name in keep]
     while todo:
         ref = todo.pop()
         if ref in seen or not ref.startswith("#/components/"):

@@ -73,7 +73,8 @@ def sync_detailed(
 ) -> Response[AccountsList | ErrorResponse]:
     """Get brokerage accounts
 
-     Returns a list of accounts the user has trading access to and their respective aliases.
+     Tradeable accounts and their aliases and properties. Call it once per session before snapshots,
+    order placement and live orders (the gateway answers 400 "Please query /accounts first" otherwise).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -98,7 +99,8 @@ def sync(
 ) -> AccountsList | ErrorResponse | None:
     """Get brokerage accounts
 
-     Returns a list of accounts the user has trading access to and their respective aliases.
+     Tradeable accounts and their aliases and properties. Call it once per session before snapshots,
+    order placement and live orders (the gateway answers 400 "Please query /accounts first" otherwise).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -119,7 +121,8 @@ async def asyncio_detailed(
 ) -> Response[AccountsList | ErrorResponse]:
     """Get brokerage accounts
 
-     Returns a list of accounts the user has trading access to and their respective aliases.
+     Tradeable accounts and their aliases and properties. Call it once per session before snapshots,
+    order placement and live orders (the gateway answers 400 "Please query /accounts first" otherwise).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,7 +145,8 @@ async def asyncio(
 ) -> AccountsList | ErrorResponse | None:
     """Get brokerage accounts
 
-     Returns a list of accounts the user has trading access to and their respective aliases.
+     Tradeable accounts and their aliases and properties. Call it once per session before snapshots,
+    order placement and live orders (the gateway answers 400 "Please query /accounts first" otherwise).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

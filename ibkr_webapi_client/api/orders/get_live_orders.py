@@ -88,7 +88,8 @@ def sync_detailed(
 ) -> Response[ErrorResponse | LiveOrders]:
     """Get live orders
 
-     Returns a list of live orders for the current session.
+     Needs a prior GET /iserver/accounts; the first call of a session may be a pre-flight without data.
+    Limited to 1 request per 5 seconds.
 
     Args:
         filters (str | Unset):
@@ -122,7 +123,8 @@ def sync(
 ) -> ErrorResponse | LiveOrders | None:
     """Get live orders
 
-     Returns a list of live orders for the current session.
+     Needs a prior GET /iserver/accounts; the first call of a session may be a pre-flight without data.
+    Limited to 1 request per 5 seconds.
 
     Args:
         filters (str | Unset):
@@ -151,7 +153,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorResponse | LiveOrders]:
     """Get live orders
 
-     Returns a list of live orders for the current session.
+     Needs a prior GET /iserver/accounts; the first call of a session may be a pre-flight without data.
+    Limited to 1 request per 5 seconds.
 
     Args:
         filters (str | Unset):
@@ -183,7 +186,8 @@ async def asyncio(
 ) -> ErrorResponse | LiveOrders | None:
     """Get live orders
 
-     Returns a list of live orders for the current session.
+     Needs a prior GET /iserver/accounts; the first call of a session may be a pre-flight without data.
+    Limited to 1 request per 5 seconds.
 
     Args:
         filters (str | Unset):

@@ -73,6 +73,8 @@ def sync_detailed(
 ) -> Response[ErrorResponse | PartitionedPnl]:
     """Daily and unrealized P&L per account
 
+     Limited to 1 request per 5 seconds. The first call of a session may answer an empty map.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -96,6 +98,8 @@ def sync(
 ) -> ErrorResponse | PartitionedPnl | None:
     """Daily and unrealized P&L per account
 
+     Limited to 1 request per 5 seconds. The first call of a session may answer an empty map.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -114,6 +118,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorResponse | PartitionedPnl]:
     """Daily and unrealized P&L per account
+
+     Limited to 1 request per 5 seconds. The first call of a session may answer an empty map.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,6 +141,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> ErrorResponse | PartitionedPnl | None:
     """Daily and unrealized P&L per account
+
+     Limited to 1 request per 5 seconds. The first call of a session may answer an empty map.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

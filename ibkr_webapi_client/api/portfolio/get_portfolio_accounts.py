@@ -78,6 +78,9 @@ def sync_detailed(
 ) -> Response[ErrorResponse | list[PortfolioAccount]]:
     """List portfolio accounts
 
+     Call it before any other /portfolio route (the gateway answers 400 otherwise). Limited to 1 request
+    per 5 seconds.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -101,6 +104,9 @@ def sync(
 ) -> ErrorResponse | list[PortfolioAccount] | None:
     """List portfolio accounts
 
+     Call it before any other /portfolio route (the gateway answers 400 otherwise). Limited to 1 request
+    per 5 seconds.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -119,6 +125,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorResponse | list[PortfolioAccount]]:
     """List portfolio accounts
+
+     Call it before any other /portfolio route (the gateway answers 400 otherwise). Limited to 1 request
+    per 5 seconds.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,6 +149,9 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> ErrorResponse | list[PortfolioAccount] | None:
     """List portfolio accounts
+
+     Call it before any other /portfolio route (the gateway answers 400 otherwise). Limited to 1 request
+    per 5 seconds.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

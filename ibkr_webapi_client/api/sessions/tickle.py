@@ -73,6 +73,8 @@ def sync_detailed(
 ) -> Response[ErrorResponse | TickleResponse]:
     """Keep the session alive
 
+     Call about every 60 s (at least every 5 minutes); at most 1 request per second.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -96,6 +98,8 @@ def sync(
 ) -> ErrorResponse | TickleResponse | None:
     """Keep the session alive
 
+     Call about every 60 s (at least every 5 minutes); at most 1 request per second.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -114,6 +118,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorResponse | TickleResponse]:
     """Keep the session alive
+
+     Call about every 60 s (at least every 5 minutes); at most 1 request per second.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,6 +141,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> ErrorResponse | TickleResponse | None:
     """Keep the session alive
+
+     Call about every 60 s (at least every 5 minutes); at most 1 request per second.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -73,6 +73,8 @@ def sync_detailed(
 ) -> Response[ErrorResponse | SsoValidation]:
     """Validate the SSO session
 
+     At most 1 request per minute.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -96,6 +98,8 @@ def sync(
 ) -> ErrorResponse | SsoValidation | None:
     """Validate the SSO session
 
+     At most 1 request per minute.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -114,6 +118,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorResponse | SsoValidation]:
     """Validate the SSO session
+
+     At most 1 request per minute.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,6 +141,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> ErrorResponse | SsoValidation | None:
     """Validate the SSO session
+
+     At most 1 request per minute.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,11 +8,11 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="TickleResponseHmds")
+T = TypeVar("T", bound="ContractRulesOrderDefaultsAdditionalProperty")
 
 
 @_attrs_define
-class TickleResponseHmds:
+class ContractRulesOrderDefaultsAdditionalProperty:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -25,10 +25,10 @@ class TickleResponseHmds:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        tickle_response_hmds = cls()
+        contract_rules_order_defaults_additional_property = cls()
 
-        tickle_response_hmds.additional_properties = d
-        return tickle_response_hmds
+        contract_rules_order_defaults_additional_property.additional_properties = d
+        return contract_rules_order_defaults_additional_property
 
     @property
     def additional_keys(self) -> list[str]:

@@ -8,12 +8,14 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="AccountsListAllowFeatures")
+T = TypeVar("T", bound="AllocationSplitLong")
 
 
 @_attrs_define
-class AccountsListAllowFeatures:
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+class AllocationSplitLong:
+    """Name to value of long holdings."""
+
+    additional_properties: dict[str, float] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -25,19 +27,19 @@ class AccountsListAllowFeatures:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        accounts_list_allow_features = cls()
+        allocation_split_long = cls()
 
-        accounts_list_allow_features.additional_properties = d
-        return accounts_list_allow_features
+        allocation_split_long.additional_properties = d
+        return allocation_split_long
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> float:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: float) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

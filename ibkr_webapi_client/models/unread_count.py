@@ -8,27 +8,43 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="PositionDisplayRule")
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="UnreadCount")
 
 
 @_attrs_define
-class PositionDisplayRule:
+class UnreadCount:
+    """
+    Attributes:
+        bn (int | Unset): Unread notifications.
+    """
+
+    bn: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        bn = self.bn
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if bn is not UNSET:
+            field_dict["BN"] = bn
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        position_display_rule = cls()
+        bn = d.pop("BN", UNSET)
 
-        position_display_rule.additional_properties = d
-        return position_display_rule
+        unread_count = cls(
+            bn=bn,
+        )
+
+        unread_count.additional_properties = d
+        return unread_count
 
     @property
     def additional_keys(self) -> list[str]:
