@@ -162,7 +162,7 @@ def _contract(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace, overlay: Path | None) -> int:
     with tempfile.TemporaryDirectory(prefix="ibkr-check-") as tmp:
         fresh = Path(tmp) / PACKAGE
-        generate(
+        result = generate(
             args.spec,
             overlay,
             fresh,
@@ -173,6 +173,8 @@ def _check(args: argparse.Namespace, overlay: Path | None) -> int:
             allow_warnings=args.allow_warnings,
         )
         differences = diff_trees(fresh, args.out)
+    result.summary = None  # the tree comparison below says what differs
+    _report(result)
     if differences:
         print(f"{args.out} does not match what the spec and overlay generate:", file=sys.stderr)
         for line in differences:

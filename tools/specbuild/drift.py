@@ -305,12 +305,34 @@ class _Comparison:
                     f"{what} field {name!r} is required in ours but the {self.flavor} spec does "
                     "not declare it (renamed or removed upstream?)",
                 )
+        only_ours = sorted(n for n in set(ours_flat) - set(up) if not ours_flat[n].required)
+        if only_ours:
+            self.add(
+                "note",
+                ours.label,
+                f"{what}: ours declares {len(only_ours)} field(s) the {self.flavor} spec does not: "
+                + ", ".join(only_ours),
+            )
         if only_up:
             self.add(
                 "note",
                 ours.label,
                 f"{what}: the {self.flavor} spec declares {len(only_up)} field(s) we do not: "
                 + ", ".join(only_up),
+            )
+
+    def components(self) -> None:
+        """Schemas with the same name on both sides are compared too, whatever uses them.
+
+        The seed names its schemas as we do, so a field renamed or retyped there is caught even when
+        the operation that carries it has a different shape (acknowledged) on the two sides.
+        """
+        theirs = self.upstream.get("components", {}).get("schemas", {})
+        ours = self.resolved.get("components", {}).get("schemas", {})
+        for name in sorted(set(theirs) & set(ours)):
+            where = f"#/components/schemas/{name}"
+            self.body(
+                OurOperation("schema", name, {}), "schema", {"$ref": where}, {"$ref": where}, where
             )
 
     def operation(self, ours: OurOperation, theirs_path: str, theirs: Mapping[str, Any]) -> None:
@@ -381,6 +403,7 @@ def compare(
             check.add("note", op.label, "IBKR's spec now documents it: drop x-live-unspecified")
         resolved_op = resolved_ops.get((op.method, op.path), op.operation)
         check.operation(OurOperation(op.method, op.path, resolved_op), found[0], found[1])
+    check.components()
     check.report.outside = sorted(
         f"{label(m, p)}" + (f" [{op['tags'][0]}]" if op.get("tags") else "")
         for m, p, op in operations(upstream)
