@@ -67,3 +67,26 @@ def test_our_overlay_on_the_official_spec_generates_our_package(tmp_path: Path) 
     assert result.flavor == "official"
     assert result.warnings == []
     assert diff_trees(tmp_path / "ibkr_webapi_client", DEFAULT_OUT) == []
+
+
+def test_generate_clears_the_type_checkers_cache_of_the_project(tmp_path: Path) -> None:
+    # A cache from before a regeneration makes mypy report errors that no longer exist.
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    stale = tmp_path / ".mypy_cache" / "3.11"
+    stale.mkdir(parents=True)
+    assert main(["generate", "--out", str(tmp_path / "ibkr_webapi_client")]) == 0
+    assert not (tmp_path / ".mypy_cache").exists()
+
+
+def test_generation_reports_what_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "ibkr_webapi_client"
+    assert main(["generate", "--out", str(out)]) == 0
+    (out / "models" / "position.py").write_text("# older\n")
+    (out / "api" / "orders" / "gone_operation.py").write_text("")
+    capsys.readouterr()
+    assert main(["generate", "--out", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "changed   operations: 1 removed" in report and "orders.gone_operation" in report
+    assert "changed   models: 1 changed" in report and "position" in report
