@@ -4,13 +4,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SPEC   ?= openapi/interactive-brokers-web-api-openapi.yml
-OVERLAY ?= openapi/overlay.yaml
+OVERLAY ?= openapi/overlay
 OUT    ?= ibkr_webapi_client
-DEFAULT_SPEC := openapi/interactive-brokers-web-api-openapi.yml
-# Another spec (e.g. a newer IBKR download) may not contain what our overlay targets: warn, don't fail.
-UNMATCHED := $(if $(filter $(DEFAULT_SPEC),$(SPEC)),error,warn)
+# IBKR's own published spec, read in place (never copied into the project).
+OFFICIAL ?= ../shared/reference/ibkr-official-openapi-2.27.0.json
 
-.PHONY: install generate check-generated lint typecheck test demo bench clean
+.PHONY: install generate check-generated contract spec-drift official-check lint typecheck test demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +20,19 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install the project with its dev extras
 
 generate: $(STAMP) ## apply the overlay and regenerate ibkr_webapi_client/ (SPEC=..., OVERLAY=..., OUT=...)
-	$(BIN)/python -m tools.specbuild generate --spec $(SPEC) --overlay '$(OVERLAY)' --out $(OUT) --on-unmatched $(UNMATCHED)
+	$(BIN)/python -m tools.specbuild generate --spec $(SPEC) --overlay '$(OVERLAY)' --out $(OUT)
 
 check-generated: $(STAMP) ## regenerate into a temporary folder and fail on any difference
 	$(BIN)/python -m tools.specbuild check
+
+contract: $(STAMP) ## rewrite tools/specbuild/contract.txt (the generated names custom/ uses)
+	$(BIN)/python -m tools.specbuild contract --update
+
+spec-drift: $(STAMP) ## list every difference between our operations and SPEC's (e.g. SPEC=$(OFFICIAL))
+	$(BIN)/python -m tools.specbuild drift --spec $(SPEC) --overlay '$(OVERLAY)'
+
+official-check: $(STAMP) ## IBKR's spec end to end in a temporary copy: generate, typecheck, test
+	$(BIN)/python -m tools.specbuild.official_check --spec $(OFFICIAL)
 
 lint: $(STAMP)
 	$(BIN)/ruff check custom tools tests examples bench

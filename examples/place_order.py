@@ -44,7 +44,7 @@ async def main() -> None:
         print(f"questions confirmed: {len(placed.answered)}")
 
         cancelled = await ib.cancel_order(ACCOUNT, placed.order_id)
-        print(f"cancel: {cancelled.msg}")
+        print(f"cancel: {cancelled.message}")
 
 
 if __name__ == "__main__":

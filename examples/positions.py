@@ -22,16 +22,13 @@ async def main() -> None:
         IBKRClient(gw.url, verify=gw.verify) as ib,
     ):
         positions = [position async for position in ib.positions(ACCOUNT)]
-        value = sum(p.mkt_value for p in positions if isinstance(p.mkt_value, float | int))
+        value = sum(p.market_value or 0.0 for p in positions)
         print(f"{len(positions)} positions, market value {value:,.2f}")
-        largest = sorted(
-            positions,
-            key=lambda p: p.mkt_value if isinstance(p.mkt_value, float | int) else 0.0,
-            reverse=True,
-        )
+        largest = sorted(positions, key=lambda p: p.market_value or 0.0, reverse=True)
         for position in largest[:5]:
+            name = position.contract_desc or str(position.conid)
             print(
-                f"  {position.contract_desc:<12} {position.position:>10,.0f}  {position.mkt_value:>14,.2f}"
+                f"  {name:<12} {position.position:>10,.0f}  {position.market_value or 0.0:>14,.2f}"
             )
 
         summary = await ib.account_summary(ACCOUNT)

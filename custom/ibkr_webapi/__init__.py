@@ -1,52 +1,135 @@
 """Asyncio client for the Interactive Brokers Web API / Client Portal gateway.
 
-from ibkr_webapi import IBKRClient, Order
+    from ibkr_webapi import IBKRClient
 
-async with IBKRClient("https://localhost:5000/v1/api", verify=False) as ib:
-    quotes = await ib.snapshot([265598], fields=["last_price", "bid_price"])
+    async with IBKRClient() as ib:            # IBKR_BASE_URL, IBKR_VERIFY, IBKR_ACCOUNT_ID
+        quotes = await ib.snapshot([265598], fields=["last_price", "bid_price"])
+
+Public results are this package's own types (``Position``, ``Quote``, ``LiveOrder`` ...): absent
+values are ``None``, ids are ``int``, and ``.model`` keeps the answer as the generated layer read it.
 """
 
 from __future__ import annotations
 
+import logging
+
 from . import errors
 from ._client import IBKRClient
-from ._core import DEFAULT_BASE_URL, PreflightPolicy
+from ._core import PreflightPolicy
 from .auth.bearer import BearerTokenAuth, StaticBearerAuth, Token
-from .dates import format_ibkr_time, parse_ibkr_time
-from .fields import field_id, field_name
-from .orders.order import Order, Question, new_client_order_id
-from .results import Bar, History, PlacedOrder, SummaryItem, TickleResult
-from .snapshot import MarketDataAvailability, Quote
+from .dates import IBKRTimeError, format_ibkr_time, parse_ibkr_date, parse_ibkr_time
+from .fields import (
+    DEFAULT_FIELDS,
+    FIELDS,
+    FIELDS_BY_NAME,
+    FieldKind,
+    UnknownFieldError,
+    field_id,
+    field_name,
+    resolve_fields,
+)
+from .orders.order import (
+    ConfirmPolicy,
+    Order,
+    OrderType,
+    Question,
+    Side,
+    TimeInForce,
+    new_client_order_id,
+)
+from .results.accounts import AccountProperties, Accounts, PortfolioAccount
+from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition, SecuritySection
+from .results.market import Bar, History
+from .results.orders import (
+    CancelResult,
+    LiveOrder,
+    MarginChange,
+    OrderPreview,
+    OrderStatus,
+    PlacedOrder,
+)
+from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
+from .results.session import AuthStatus, SsoSession, TickleResult
+from .settings import DEFAULT_BASE_URL, Settings
+from .snapshot import (
+    AvailabilityStatus,
+    FlaggedPrice,
+    MarketDataAvailability,
+    PriceFlag,
+    Quote,
+    merge_rows,
+    parse_value,
+    split_request,
+)
 from .transports.pacing import EndpointRule, Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
+
+# A library never configures logging for its user; without a handler nothing is printed.
+logging.getLogger("ibkr_webapi").addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_FIELDS",
+    "FIELDS",
+    "FIELDS_BY_NAME",
+    "AccountProperties",
+    "Accounts",
+    "AuthStatus",
+    "AvailabilityStatus",
     "Bar",
     "BearerTokenAuth",
+    "CancelResult",
+    "ConfirmPolicy",
+    "ContractDetails",
+    "ContractMatch",
+    "DerivativeDefinition",
     "EndpointRule",
+    "FieldKind",
+    "FlaggedPrice",
     "History",
     "IBKRClient",
+    "IBKRTimeError",
+    "LedgerEntry",
+    "LiveOrder",
+    "MarginChange",
     "MarketDataAvailability",
     "Order",
+    "OrderPreview",
+    "OrderStatus",
+    "OrderType",
     "Pacer",
     "PlacedOrder",
+    "PnlEntry",
+    "PortfolioAccount",
+    "Position",
     "PreflightPolicy",
+    "PriceFlag",
     "Question",
     "Quote",
     "RateLimitPolicy",
     "RetryPolicy",
+    "SecuritySection",
+    "Settings",
+    "Side",
+    "SsoSession",
     "StaticBearerAuth",
     "SummaryItem",
     "TickleResult",
+    "TimeInForce",
     "Token",
+    "UnknownFieldError",
     "__version__",
     "errors",
     "field_id",
     "field_name",
     "format_ibkr_time",
+    "merge_rows",
     "new_client_order_id",
+    "parse_ibkr_date",
     "parse_ibkr_time",
+    "parse_value",
+    "resolve_fields",
+    "split_request",
 ]

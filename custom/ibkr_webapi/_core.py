@@ -1,4 +1,5 @@
-"""The client's plumbing: configuration, the httpx stack, lifecycle and error mapping."""
+"""The client's plumbing: configuration, the httpx stack, lifecycle and typed calls into the
+generated layer with their failures mapped to this package's errors."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import ssl
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Self, TypedDict, TypeVar
 
 import attrs
 import httpx
@@ -17,22 +18,47 @@ from ibkr_webapi_client import Client
 from ibkr_webapi_client.types import Response
 
 from . import errors
+from .auth._renewing import RenewingAuth
 from .auth.keepalive import Keepalive
-from .redact import redact_text
+from .ids import check_account
+from .redact import redact_text, redact_url
+from .settings import DEFAULT_BASE_URL, Settings, Verify
 from .transports import TransportStack, build_transport_stack
 from .transports.gate import Gate
+from .transports.logging import LoggingTransport
 from .transports.pacing import Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
 from .transports.size import DEFAULT_MAX_RESPONSE_BYTES
 
 logger = logging.getLogger("ibkr_webapi")
 
-DEFAULT_BASE_URL = "https://localhost:5000/v1/api"
 _last_response: contextvars.ContextVar[httpx.Response | None] = contextvars.ContextVar(
     "ibkr_last_response", default=None
 )
-_warned_insecure = False
 T = TypeVar("T")
+# What the generated parsers raise on a body they cannot read (a 429 without JSON, deep nesting).
+_PARSE_FAILURES = (ValueError, KeyError, TypeError, AttributeError, RecursionError, OverflowError)
+
+
+class ClientOptions(TypedDict, total=False):
+    """The keyword options of :class:`~ibkr_webapi.IBKRClient` besides ``base_url`` and ``auth``
+    (for constructors that pass them on, such as ``IBKRClient.oauth1(...)``)."""
+
+    verify: Verify | None
+    account_id: str | None
+    timeout: float | httpx.Timeout | None
+    keepalive: float | None
+    compete: bool
+    recover_session: bool
+    reauth_timeout: float
+    reauth_poll_interval: float
+    pacer: Pacer | None
+    rate_limits: RateLimitPolicy | None
+    retry: RetryPolicy | None
+    preflight: PreflightPolicy | None
+    transport: httpx.AsyncBaseTransport | None
+    headers: dict[str, str] | None
+    settings: Settings | None
 
 
 @attrs.frozen(kw_only=True)
@@ -49,33 +75,14 @@ class PreflightPolicy:
     late_field_polls: int = 2
 
 
-def check_account(account_id: str) -> str:
-    """An account id with surrounding blanks removed; a typed error when there is none."""
-    if not isinstance(account_id, str) or not account_id.strip():
-        raise errors.InvalidRequestError(
-            "account_id must be an account code such as 'U1234567'; list them with accounts()"
-        )
-    return account_id.strip()
-
-
-def _ssl_context(verify: bool | str | os.PathLike[str] | ssl.SSLContext) -> ssl.SSLContext | bool:
-    global _warned_insecure
-    if isinstance(verify, ssl.SSLContext):
+def _ssl_context(verify: Verify) -> ssl.SSLContext | bool:
+    if isinstance(verify, ssl.SSLContext | bool):
         return verify
-    if verify is False:
-        if not _warned_insecure:
-            _warned_insecure = True
-            logger.warning(
-                "TLS verification is off: anyone on the path could read your session. "
-                "Pass verify='/path/to/gateway-cert.pem' instead."
-            )
-        return False
-    if verify is True:
-        return True
     path = os.fspath(verify)
     if not os.path.exists(path):
         raise errors.ConfigurationError(
-            f"verify={path!r}: no such certificate file; pass the gateway's CA/cert path, True or False"
+            f"verify={path!r}: no such certificate file; pass the gateway's CA/cert path, True or "
+            "False (or set IBKR_VERIFY)"
         )
     return ssl.create_default_context(cafile=path)
 
@@ -85,15 +92,30 @@ async def _remember_response(response: httpx.Response) -> None:
     _last_response.set(response)
 
 
+def _ssl_cause(exc: BaseException) -> ssl.SSLError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
 class ClientCore:
-    """Owns one ``httpx.AsyncClient`` (shared with the generated client) and the keepalive task."""
+    """Owns one ``httpx.AsyncClient`` (shared with the generated client) and the keepalive task.
+
+    Unset arguments come from the environment (:class:`~ibkr_webapi.settings.Settings`).
+    """
 
     def __init__(
         self,
         base_url: str | None = None,
         *,
-        verify: bool | str | os.PathLike[str] | ssl.SSLContext = True,
-        timeout: float | httpx.Timeout = 30.0,
+        verify: Verify | None = None,
+        account_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
         keepalive: float | None = 60.0,
         compete: bool = True,
         recover_session: bool = True,
@@ -106,15 +128,32 @@ class ClientCore:
         preflight: PreflightPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         headers: dict[str, str] | None = None,
+        settings: Settings | None = None,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        url = (base_url or os.environ.get("IBKR_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        env = settings if settings is not None else Settings.from_env()
+        url = (base_url or env.base_url).rstrip("/")
         if not url.startswith(("http://", "https://")):
             raise errors.ConfigurationError(
-                f"base_url {url!r} must start with https:// (e.g. {DEFAULT_BASE_URL})"
+                f"base_url {redact_url(url)!r} must start with https:// (e.g. {DEFAULT_BASE_URL})"
             )
         self.base_url = url
-        inner = transport or httpx.AsyncHTTPTransport(verify=_ssl_context(verify))
+        default_account = account_id or env.account_id
+        self.account_id = check_account(default_account) if default_account else None
+        """The account calls use when none is given (``account_id=`` or ``IBKR_ACCOUNT_ID``)."""
+        verify = env.verify if verify is None else verify
+        if verify is False:
+            logger.warning(
+                "TLS verification is off for %s: anyone on the path could read your session. "
+                "Pass verify='/path/to/gateway-cert.pem' instead.",
+                redact_url(url),
+            )
+        self.ssl_context = _ssl_context(verify)
+        """What the client verifies the gateway's certificate with (also used by the websocket)."""
+        inner = transport or httpx.AsyncHTTPTransport(verify=self.ssl_context)
+        self._oauth = auth if isinstance(auth, RenewingAuth) else None
+        if self._oauth is not None:  # OAuth signs every attempt just above the network
+            inner = self._oauth.transport(inner)
         self.pacer = pacer or Pacer(rate_limits or RateLimitPolicy())
         self._stack: TransportStack = build_transport_stack(
             base_url=url,
@@ -129,6 +168,8 @@ class ClientCore:
         )
         # The gate is enforced by the pacer, just above the network (see transports/gate.py).
         self._gate = Gate(self.pacer)
+        if timeout is None:
+            timeout = env.timeout
         self._http = httpx.AsyncClient(
             base_url=url,
             transport=self._stack.transport,
@@ -137,16 +178,31 @@ class ClientCore:
             headers=headers,
             event_hooks={"response": [_remember_response]},
         )
+        if self._oauth is not None:
+            # Its own login requests go below the session layer and the order gate (paced, logged).
+            self._oauth.attach(
+                LoggingTransport(self._stack.retry).handle_async_request,
+                base_url=url,
+                wait_turn=self._gate.wait_turn,
+                on_renewed=self._stack.session.reset,
+            )
         self.raw: Client = Client(base_url=url).set_async_httpx_client(self._http)
         """The generated low-level client, wired to the same pacing, retries and session refresh."""
         self.preflight = preflight or PreflightPolicy()
         self._keepalive = Keepalive(self._keepalive_tick, keepalive) if keepalive else None
         self._closed = False
+        self._accounts_cache: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r})"
 
     async def __aenter__(self) -> Self:
+        if self._oauth is not None:
+            try:
+                await self._oauth.login()  # bad credentials fail here, not at the first call
+            except BaseException:
+                await self.aclose()
+                raise
         if self._keepalive is not None:
             self._keepalive.start()
         return self
@@ -169,21 +225,54 @@ class ClientCore:
                 await self._keepalive.stop()
         finally:
             await self._http.aclose()
+            if self._oauth is not None:
+                await self._oauth.aclose()
 
     async def _keepalive_tick(self) -> None:
-        raise NotImplementedError  # provided by the session API
+        raise NotImplementedError  # provided by the client
 
-    async def _call(
-        self, operation: Callable[..., Awaitable[Response[T]]], *args: Any, **kwargs: Any
-    ) -> Response[T]:
-        """Run one generated operation and turn failures into this package's errors."""
+    @property
+    def gate(self) -> Gate:
+        """Exclusive access to the gateway for an order flow (see :mod:`.transports.gate`)."""
+        return self._gate
+
+    @property
+    def stack(self) -> TransportStack:
+        return self._stack
+
+    def remember_accounts(self, accounts: tuple[str, ...]) -> None:
+        """The accounts this login can trade, as last read (for the default account)."""
+        self._accounts_cache = accounts
+
+    async def resolve_account(self, account_id: str | None) -> str:
+        """``account_id``, else the client's default, else the login's only account."""
+        if account_id is not None:
+            return check_account(account_id)
+        if self.account_id is not None:
+            return self.account_id
+        accounts = self._accounts_cache
+        if accounts is None:
+            raise errors.InvalidRequestError(
+                "no account given: pass account_id=..., set IBKR_ACCOUNT_ID, or call accounts() "
+                "first (a login with a single account then uses it)"
+            )
+        if len(accounts) != 1:
+            raise errors.InvalidRequestError(
+                f"this login has {len(accounts)} accounts ({', '.join(accounts) or 'none'}); "
+                "pass account_id=... or set IBKR_ACCOUNT_ID"
+            )
+        return accounts[0]
+
+    async def call(self, send: Callable[[Client], Awaitable[Response[T]]]) -> Response[T]:
+        """Run one generated operation (``lambda c: op.asyncio_detailed(..., client=c)``) and turn
+        failures into this package's errors. A 4xx/5xx answer raises; the rest is returned."""
         if self._closed:
             raise errors.ConfigurationError("this IBKRClient is closed; create a new one")
         token = _last_response.set(None)
         try:
             try:
-                response = await operation(*args, client=self.raw, **kwargs)
-            except (ValueError, KeyError, TypeError) as exc:
+                response = await send(self.raw)
+            except _PARSE_FAILURES as exc:
                 if _last_response.get() is None:
                     raise  # no answer came back: a bug in the call itself, not the gateway
                 # The generated parser choked on the body (e.g. an empty 429 or an HTML 503).
@@ -196,16 +285,53 @@ class ClientCore:
             return response
         except httpx.TimeoutException as exc:
             raise errors.APITimeoutError(
-                f"the gateway at {self.base_url} did not answer in time; "
-                "check it is running, or raise the timeout"
+                f"the gateway at {redact_url(self.base_url)} did not answer in time; "
+                "check it is running, or raise the timeout",
+                may_have_reached_gateway=not isinstance(
+                    exc, httpx.ConnectTimeout | httpx.PoolTimeout
+                ),
             ) from exc
         except httpx.TransportError as exc:
-            raise errors.APIConnectionError(
-                f"cannot reach the gateway at {self.base_url} ({type(exc).__name__}); "
-                "start the Client Portal gateway (or `ibkr-webapi simulate`) and log in"
-            ) from exc
+            raise self._connection_error(exc) from exc
         finally:
             _last_response.reset(token)
+
+    def _connection_error(self, exc: httpx.TransportError) -> errors.APIConnectionError:
+        where = redact_url(self.base_url)
+        tls = _ssl_cause(exc)
+        if tls is not None:
+            reason = (
+                getattr(tls, "verify_message", None) or getattr(tls, "reason", None) or str(tls)
+            )
+            if isinstance(tls, ssl.SSLCertVerificationError):
+                return errors.TLSError(
+                    f"the gateway at {where} presented a certificate this client does not trust "
+                    f"({reason}); pass verify='/path/to/gateway-cert.pem' (or set IBKR_VERIFY) with "
+                    "the certificate the gateway serves"
+                )
+            return errors.TLSError(
+                f"TLS with {where} failed ({reason}); if the server speaks plain HTTP on that port, "
+                "use an http:// base_url, else check the port"
+            )
+        if self.base_url.startswith("http://") and isinstance(
+            exc, httpx.RemoteProtocolError | httpx.ReadError
+        ):
+            return errors.APIConnectionError(
+                f"the server at {where} closed the connection without an HTTP answer: the gateway "
+                "speaks HTTPS; use an https:// base_url (e.g. https://localhost:5000/v1/api)",
+                may_have_reached_gateway=False,
+            )
+        if isinstance(exc, httpx.ConnectError):
+            return errors.APIConnectionError(
+                f"cannot connect to the gateway at {where} ({redact_text(str(exc)) or 'refused'}); "
+                "nothing was sent. Start the Client Portal gateway (or `ibkr-webapi simulate`) "
+                "and log in",
+                may_have_reached_gateway=False,
+            )
+        return errors.APIConnectionError(
+            f"the connection to the gateway at {where} broke before an answer arrived "
+            f"({type(exc).__name__}); the request may have reached it",
+        )
 
     @staticmethod
     def _unparsable(exc: Exception) -> errors.IBKRError:
@@ -213,18 +339,8 @@ class ClientCore:
         if raw is not None and raw.status_code >= 400:
             return errors.error_from_response(raw)
         status = f"HTTP {raw.status_code}" if raw is not None else "no response"
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else type(exc).__name__
         return errors.UnexpectedResponseError(
-            f"the gateway's answer ({status}) could not be read: {type(exc).__name__}: "
-            f"{redact_text(str(exc))}"
+            f"the gateway's answer ({status}) could not be read: {detail}: "
+            f"{redact_text(str(exc))[:200]}"
         )
-
-    @staticmethod
-    def _parsed(response: Response[Any], kind: type[T], what: str) -> T:
-        parsed = response.parsed
-        if not isinstance(parsed, kind):
-            raise errors.UnexpectedResponseError(
-                f"{what}: the gateway's answer did not have the documented shape "
-                f"(HTTP {int(response.status_code)}, "
-                f"{redact_text(response.content[:200].decode('utf-8', 'replace'))!r})"
-            )
-        return parsed

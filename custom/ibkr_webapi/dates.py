@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.parser import isoparse
 
+from .errors import IBKRError
+
 __all__ = ["IBKRTimeError", "format_ibkr_time", "parse_ibkr_date", "parse_ibkr_time"]
 
 EpochUnit = Literal["auto", "ms", "s"]
@@ -33,7 +35,7 @@ _OFFSET = re.compile(r"(?P<sign>[+-])(?P<h>[01]\d|2[0-3]):?(?P<m>[0-5]\d)")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
-class IBKRTimeError(ValueError):
+class IBKRTimeError(IBKRError, ValueError):
     """A value that is not a time or date in any format IBKR uses."""
 
 

@@ -36,9 +36,11 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ConnectionError",
+    "CredentialsError",
     "IBKRError",
     "InvalidRequestError",
     "NotFoundError",
+    "OAuthError",
     "OrderConfirmationRequired",
     "OrderRejected",
     "OrderStatusUnknown",
@@ -48,6 +50,7 @@ __all__ = [
     "ResponseTooLargeError",
     "ServerError",
     "ServiceUnavailableError",
+    "TLSError",
     "TimeoutError",
     "UnexpectedResponseError",
     "error_from_response",
@@ -60,6 +63,9 @@ RECOVERY_ERROR_EXTENSION = "ibkr_recovery_error"
 RECOVERED_EXTENSION = "ibkr_session_recovered"
 # Set by the retry layer on a 429 it gives back: seconds left in the penalty hold it started.
 HOLD_EXTENSION = "ibkr_hold_seconds"
+# Set by an OAuth login (ibkr_webapi.auth) on a 401 it could not cure: what to do instead of
+# logging in to a gateway in a browser.
+AUTH_ADVICE_EXTENSION = "ibkr_auth_advice"
 
 
 class IBKRError(Exception):
@@ -77,6 +83,12 @@ class IBKRError(Exception):
 
 class ConfigurationError(IBKRError, ValueError):
     """The client was set up wrongly (bad base URL, missing certificate file, closed client, ...)."""
+
+
+class CredentialsError(ConfigurationError):
+    """OAuth credentials are missing or malformed: a file, an environment variable, a PEM key,
+    the Diffie-Hellman prime, the access token secret. The message names the item and where it came
+    from, never its content."""
 
 
 class InvalidRequestError(IBKRError, ValueError):
@@ -156,6 +168,15 @@ class AuthenticationError(APIStatusError):
     default_status_code = 401
 
 
+class OAuthError(AuthenticationError):
+    """The OAuth login was refused, or its answer did not check out.
+
+    Raised for the live session token exchange (OAuth 1.0a) and the token / SSO-session requests
+    (OAuth 2.0). ``status_code`` and ``body`` are the server's (secrets redacted); the message says
+    which credential to check.
+    """
+
+
 class PermissionDeniedError(APIStatusError):
     """HTTP 403."""
 
@@ -213,11 +234,31 @@ class ServiceUnavailableError(ServerError):
 
 
 class APIConnectionError(IBKRError):
-    """The gateway could not be reached, or the connection broke before an answer arrived."""
+    """The gateway could not be reached, or the connection broke before an answer arrived.
+
+    ``may_have_reached_gateway`` is ``False`` only when the request certainly never left (the
+    connection was refused, or could not be set up): such a request had no effect.
+    """
+
+    may_have_reached_gateway: bool
+
+    def __init__(self, message: str, *, may_have_reached_gateway: bool = True) -> None:
+        super().__init__(message)
+        self.may_have_reached_gateway = may_have_reached_gateway
 
 
 class APITimeoutError(APIConnectionError):
     """The gateway did not answer within the timeout."""
+
+
+class TLSError(APIConnectionError):
+    """The TLS handshake failed: an untrusted certificate, or TLS spoken to a plain-HTTP port.
+
+    Nothing was sent. The message names the cause and the fix (usually ``verify=<cert path>``).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, may_have_reached_gateway=False)
 
 
 ConnectionError = APIConnectionError  # documented alias; shadows the builtin in this module only
@@ -256,6 +297,7 @@ class OrderConfirmationRequired(IBKRError):  # noqa: N818
         reply_id: str,
         *,
         order: Any = None,
+        reason: str | None = None,
     ) -> None:
         self.messages = [str(m) for m in messages]
         self.message_ids = [str(m) for m in message_ids]
@@ -263,6 +305,9 @@ class OrderConfirmationRequired(IBKRError):  # noqa: N818
         self.order = order
         first = self.messages[0].strip() if self.messages else "(no text)"
         ids = ", ".join(self.message_ids) or "none given"
+        if reason is not None:
+            super().__init__(f"{reason}; last question ({ids}): {first!r}")
+            return
         super().__init__(
             f"the gateway asks for confirmation ({ids}): {first!r}. The order was not placed: "
             "pass confirm=True (or a callable that decides) to answer, or suppress these message "
@@ -279,11 +324,21 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
 
     c_oid: str | None
     order: Any
+    checked: tuple[str, ...]
+    """What the client looked at before giving up (e.g. ``"live orders"``, ``"trades"``)."""
 
-    def __init__(self, message: str, *, c_oid: str | None = None, order: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        c_oid: str | None = None,
+        order: Any = None,
+        checked: Sequence[str] = (),
+    ) -> None:
         super().__init__(message)
         self.c_oid = c_oid
         self.order = order
+        self.checked = tuple(checked)
 
 
 # -- Mapping answers to errors -----------------------------------------------------------------
@@ -473,6 +528,10 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
     # A failed recovery says why below; a successful one that the gateway still refused says so.
     retried = not recovery and bool(response.extensions.get(RECOVERED_EXTENSION))
     advice = _advice(status, text, request, retry_after, retried)
+    auth_advice = response.extensions.get(AUTH_ADVICE_EXTENSION)
+    if status == 401 and isinstance(auth_advice, str) and auth_advice:
+        advice = auth_advice
+        recovery = None
     message = f"{where} -> HTTP {status}{said}. {advice}"
     if isinstance(recovery, str) and recovery:
         message += f". Session recovery failed: {redact_text(recovery)}"

@@ -14,6 +14,8 @@ from types import MappingProxyType
 
 import attrs
 
+from .errors import InvalidRequestError
+
 __all__ = [
     "DEFAULT_FIELDS",
     "FIELDS",
@@ -219,7 +221,7 @@ DEFAULT_FIELDS: tuple[str, ...] = (
 """Fields asked for when the caller names none: a top-of-book quote with the day's range."""
 
 
-class UnknownFieldError(ValueError):
+class UnknownFieldError(InvalidRequestError):
     """A field name that is not in the table (raw numeric ids are always accepted)."""
 
     def __init__(self, name: str) -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from typing import TypeVar
 
+from .errors import UnexpectedResponseError
+
 T = TypeVar("T")
+logger = logging.getLogger("ibkr_webapi")
+DEFAULT_MAX_PAGES = 2_000
 
 
 def _is_last(page: Sequence[object], largest: int, page_size: int | None) -> bool:
@@ -49,12 +54,17 @@ async def iterate_pages(
     page_size: Callable[[Sequence[T]], int | None] = lambda _page: None,
     concurrency: int = 1,
     on_page: Callable[[int, int], object] | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
 ) -> AsyncIterator[T]:
     """Yield every item of pages 0, 1, 2, ... in order, each item once.
 
     ``concurrency`` > 1 fetches that many pages at a time; pages fetched beyond the last one are
     discarded. ``key`` drops items seen on an earlier page (the list may shift while paging).
     ``on_page(number, size)`` is told about each page read, in order, before its items are yielded.
+
+    Bounded: a page whose items were all seen before means the server ignores the page number (the
+    walk ends there), and more than ``max_pages`` pages raise
+    :class:`~ibkr_webapi.errors.UnexpectedResponseError` rather than loop forever.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -62,19 +72,32 @@ async def iterate_pages(
     largest = 0
     page_number = 0
     while True:
+        if page_number >= max_pages:
+            raise UnexpectedResponseError(
+                f"still reading after {max_pages} pages: the server keeps sending full pages; "
+                "stopped rather than loop forever"
+            )
         window = range(page_number, page_number + concurrency)
         pages = await _fetch_all(fetch, window)
         for number, page in zip(window, pages, strict=True):
             if on_page is not None:
                 on_page(number, len(page))
+            fresh = 0
             for item in page:
                 if key is not None:
                     identity = key(item)
                     if identity in seen:
                         continue
                     seen.add(identity)
+                fresh += 1
                 yield item
             if _is_last(page, largest, page_size(page)):
+                return
+            if key is not None and fresh == 0:
+                logger.warning(
+                    "page %d repeated earlier items only: the server ignores page numbers; stopping",
+                    number,
+                )
                 return
             largest = max(largest, len(page))
         page_number += concurrency

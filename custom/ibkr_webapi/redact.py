@@ -7,7 +7,10 @@ Three kinds of input are handled:
 * URLs: the password part of ``user:password@host`` and query parameters with such names
   (``access_token``, ``oauth_token``, ``token``, ``session``, ...);
 * JSON-ish or form-ish text: ``"session": "..."`` (the tickle answer), ``"access_token": ...``,
-  ``live_session_token=...``, ``Bearer ...``, ``Cookie: ...`` header lines.
+  ``live_session_token=...``, ``Bearer ...``, ``Cookie: ...`` header lines;
+* OAuth: the parameters of an ``OAuth ...`` header (``oauth_signature``, ``oauth_token``,
+  ``oauth_consumer_key``, ``diffie_hellman_*``), ``client_assertion``, the ``prepend``, any JWT
+  (``eyJ...``) and any PEM private key block in free text.
 
 The functions never raise on odd input: redaction must not turn a log line into a crash.
 """
@@ -38,6 +41,11 @@ _SECRET_PARTS = (
     "api-key",
     "private_key",
     "authorization",
+    # OAuth 1.0a / 2.0
+    "assertion",
+    "prepend",
+    "consumer_key",
+    "diffie_hellman",
 )
 _ALWAYS_SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
@@ -66,6 +74,12 @@ _HEADER_LINE = re.compile(
 )
 # credentials after an auth scheme: "Bearer eyJ...", "Basic dXNlcjpwYXNz"
 _SCHEME_CREDENTIALS = re.compile(r"\b(?P<lead>(?:Bearer|Basic)\s+)(?P<value>[A-Za-z0-9\-._~+/]+=*)")
+# a JSON Web Token anywhere (client assertions, access tokens, SSO bearers)
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*")
+# a PEM private key pasted into text
+_PEM_PRIVATE = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)", re.DOTALL
+)
 # user:password@ in URLs inside free text
 _URL_USERINFO = re.compile(
     r"(?P<lead>\b[a-z][a-z0-9+.\-]*://[^/\s:@]+:)(?P<value>[^@\s/]+)(?=@)", re.I
@@ -129,6 +143,8 @@ def redact_text(text: str) -> str:
         quote = value[0] if value[:1] in {'"', "'"} else ""
         return f"{match.group('lead')}{quote}{REDACTED}{quote}"
 
+    text = _PEM_PRIVATE.sub(REDACTED, text)
+    text = _JWT.sub(REDACTED, text)
     text = _HEADER_LINE.sub(lambda m: f"{m.group('lead')}{REDACTED}", text)
     text = _JSON_PAIR.sub(_quoted, text)
     text = _KV_PAIR.sub(_quoted, text)

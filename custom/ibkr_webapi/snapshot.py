@@ -338,6 +338,11 @@ class Quote:
     def __dir__(self) -> list[str]:
         return sorted(set(object.__dir__(self)) | set(FIELDS_BY_NAME))
 
+    @property
+    def has_data(self) -> bool:
+        """Whether any field arrived (``False``: an unknown contract, or no market data permission)."""
+        return bool(self.values)
+
     def has(self, fields: Iterable[str | int] | str | int) -> bool:
         """Whether every asked field (names or ids) has arrived."""
         return not self.missing(fields)

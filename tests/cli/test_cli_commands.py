@@ -199,7 +199,7 @@ async def test_search_json_finds_the_contract(
     gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     result = await cli(capsys, "search", "IBM", "--sec-type", "stk", "--json", *connect(gateway))
-    assert str(IBM) in [item["conid"] for item in result.json()]
+    assert IBM in [item["conid"] for item in result.json()]
 
 
 async def test_environment_configures_the_gateway(
@@ -294,10 +294,11 @@ async def test_placed_order_is_listed_and_cancelled(
     placed = (await cli(capsys, *order_args(gateway, "--yes", "--json"))).json()
     listed = await cli(capsys, "orders", "--json", *connect(gateway))
     assert listed.code == ExitCode.OK
-    assert placed["c_oid"] in [order.get("order_ref") for order in listed.json()]
-    cancelled = await cli(capsys, "cancel", ACCOUNT, placed["order_id"], *connect(gateway))
+    [mine] = [order for order in listed.json() if order["c_oid"] == placed["c_oid"]]
+    assert mine["order_id"] == placed["order_id"]
+    cancelled = await cli(capsys, "cancel", ACCOUNT, str(placed["order_id"]), *connect(gateway))
     assert cancelled.code == ExitCode.OK
-    assert placed["order_id"] in cancelled.out
+    assert str(placed["order_id"]) in cancelled.out
 
 
 # --- errors: one line on stderr, a distinct exit code -------------------------------------------
@@ -317,7 +318,8 @@ async def test_unreachable_gateway_exits_3_with_one_line(
     result = await cli(capsys, "status", "--base-url", url, "--ca", str(gateway.ca_path))
     assert result.code == ExitCode.CONNECTION
     assert len(result.err_lines) == 1
-    assert "cannot reach the gateway" in result.err and "Traceback" not in result.err
+    assert "cannot connect to the gateway" in result.err and "nothing was sent" in result.err
+    assert "Traceback" not in result.err
 
 
 async def test_untrusted_certificate_says_to_pass_ca(
@@ -386,3 +388,44 @@ def test_without_rich_the_command_prints_the_install_hint(
     monkeypatch.setitem(sys.modules, "rich", None)
     assert main(["status"]) == ExitCode.FAILURE
     assert "pip install 'ibkr-webapi-client[cli]'" in capsys.readouterr().err
+
+
+# --- small frictions ----------------------------------------------------------------------------
+
+
+async def test_status_exits_4_when_the_brokerage_session_is_not_authenticated(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gateway.simulator.logout()
+    result = await cli(capsys, "status", "--json", *connect(gateway))
+    assert result.code == ExitCode.AUTH
+    assert result.json()["authenticated"] is False
+    assert "not authenticated" in result.err_lines[-1]
+
+
+async def test_limit_applies_to_json_output_too(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = await cli(capsys, "positions", ACCOUNT, "--limit", "3", "--json", *connect(gateway))
+    assert result.code == ExitCode.OK and len(result.json()) == 3
+
+
+async def test_cancelling_an_already_cancelled_order_succeeds(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    placed = (await cli(capsys, *order_args(gateway, "--yes", "--json"))).json()
+    order_id = str(placed["order_id"])
+    first = await cli(capsys, "cancel", ACCOUNT, order_id, *connect(gateway))
+    assert first.code == ExitCode.OK
+    await asyncio.sleep(0.5)  # the simulator moves the order from PendingCancel to Cancelled
+    again = await cli(capsys, "cancel", ACCOUNT, order_id, *connect(gateway))
+    assert again.code == ExitCode.OK, again.err
+    assert "already cancelled" in again.out
+
+
+async def test_cushion_is_a_percentage_without_a_currency(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = await cli(capsys, "summary", ACCOUNT, *connect(gateway))
+    [line] = [line for line in result.out.splitlines() if line.strip().startswith("Cushion")]
+    assert line.rstrip().endswith("%")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import attrs
 import pytest
 
 from ibkr_webapi import IBKRClient, Order, Question, errors
@@ -22,13 +21,14 @@ async def test_session_calls(ib: IBKRClient) -> None:
     assert tickle.authenticated is True and tickle.session
     assert tickle.session not in repr(tickle)
     assert (await ib.open_brokerage_session()).authenticated is True
-    assert (await ib.validate_sso()).result is True
+    sso = await ib.validate_sso()
+    assert sso.valid is True and sso.user_name
 
 
 async def test_accounts_and_portfolio_accounts(ib: IBKRClient) -> None:
     accounts = await ib.accounts()
     assert ACCOUNT in accounts.accounts
-    assert ACCOUNT in [a.id for a in await ib.portfolio_accounts()]
+    assert ACCOUNT in [a.account_id for a in await ib.portfolio_accounts()]
 
 
 async def test_every_position_across_three_pages_once(ib: IBKRClient) -> None:
@@ -73,11 +73,11 @@ async def test_history_search_and_contract_details(ib: IBKRClient) -> None:
     assert history.bars and history.bars[0].time.tzinfo is not None
     assert all(b.low <= b.close <= b.high for b in history.bars)
     [found, *_] = await ib.search_contracts("IBM", sec_type="STK")
-    assert found.conid == str(IBM)
+    assert found.conid == IBM and "STK" in found.sec_types
     info = await ib.contract_info(MSFT)
     assert info.symbol == "MSFT"
     [definition, *_] = await ib.secdef_info(MSFT, "STK")
-    assert definition.conid == MSFT and definition.ticker == "MSFT"
+    assert definition.conid == MSFT and definition.symbol == "MSFT"
 
 
 async def test_order_with_a_question_confirmed_then_modified_listed_and_cancelled(
@@ -101,19 +101,20 @@ async def test_order_with_a_question_confirmed_then_modified_listed_and_cancelle
     assert placed.c_oid == "it-order-1" and placed.order_id
 
     status = await ib.order_status(placed.order_id)
-    assert str(status.order_id) == placed.order_id
-    preview = await ib.preview_order(ACCOUNT, attrs.evolve(order, c_oid=None, quantity=1))
-    assert preview.amount is not None
+    assert status.order_id == placed.order_id
+    preview = await ib.preview_order(ACCOUNT, order.evolve(c_oid=None, quantity=1))
+    assert preview.amount is not None and preview.commission is not None
 
     modified = await ib.modify_order(
-        ACCOUNT, placed.order_id, attrs.evolve(order, price=away - 1), confirm=True
+        ACCOUNT, placed.order_id, order.evolve(price=away - 1), confirm=True
     )
     assert modified.order_id == placed.order_id
 
     live = await ib.live_orders(force=True)
-    assert "it-order-1" in [o.order_ref for o in live]
+    [mine] = [o for o in live if o.c_oid == "it-order-1"]
+    assert mine.order_id == placed.order_id  # one id type everywhere
     cancelled = await ib.cancel_order(ACCOUNT, placed.order_id)
-    assert cancelled.msg
+    assert cancelled.message and cancelled.order_id == placed.order_id
 
 
 async def test_question_declined_by_default_leaves_no_order(ib: IBKRClient) -> None:
@@ -121,7 +122,7 @@ async def test_question_declined_by_default_leaves_no_order(ib: IBKRClient) -> N
     with pytest.raises(errors.OrderConfirmationRequired) as info:
         await ib.place_order(ACCOUNT, order)
     assert "o10151" in info.value.message_ids
-    assert "it-mkt-1" not in [o.order_ref for o in await ib.live_orders(force=True)]
+    assert "it-mkt-1" not in [o.c_oid for o in await ib.live_orders(force=True)]
 
 
 async def test_suppressed_question_is_not_asked(ib: IBKRClient) -> None:

@@ -21,16 +21,29 @@ async def test_get_answered_503_twice_is_retried_and_succeeds(
     assert ACCOUNT in (await ib.accounts()).accounts
 
 
-async def test_dropped_connection_on_an_order_places_it_exactly_once(
+async def test_dropped_connection_on_an_order_is_unknown_by_default_and_never_resent(
     ib: IBKRClient, gateway: GatewayServer
 ) -> None:
     await ib.accounts()
     gateway.simulator.drop_next(path="/iserver/account/*/orders")
+    order = Order(conid=AAPL, side="BUY", quantity=1, order_type="MKT", c_oid="it-drop-0")
+    with pytest.raises(errors.OrderStatusUnknown) as info:
+        await ib.place_order(ACCOUNT, order, confirm=True)
+    assert info.value.c_oid == "it-drop-0"
+    assert [o.c_oid for o in await ib.live_orders(force=True)].count("it-drop-0") == 0
+
+
+async def test_dropped_connection_with_resend_places_the_order_exactly_once(
+    ib: IBKRClient, gateway: GatewayServer
+) -> None:
+    ib.orders.flow.settle_delay = 0.05
+    await ib.accounts()
+    gateway.simulator.drop_next(path="/iserver/account/*/orders")
     order = Order(conid=AAPL, side="BUY", quantity=1, order_type="MKT", c_oid="it-drop-1")
-    placed = await ib.place_order(ACCOUNT, order, confirm=True)
+    placed = await ib.place_order(ACCOUNT, order, confirm=True, resend_if_missing=True)
     assert placed.c_oid == "it-drop-1"
     live = await ib.live_orders(force=True)
-    assert [o.order_ref for o in live].count("it-drop-1") == 1
+    assert [o.c_oid for o in live].count("it-drop-1") == 1
 
 
 async def test_order_post_answered_503_is_not_resent_blindly(
@@ -39,10 +52,10 @@ async def test_order_post_answered_503_is_not_resent_blindly(
     await ib.accounts()
     gateway.simulator.fail_next(503, path="/iserver/account/*/orders")
     order = Order(conid=AAPL, side="SELL", quantity=1, order_type="MKT", c_oid="it-503-1")
-    placed = await ib.place_order(ACCOUNT, order, confirm=True)
+    with pytest.raises(errors.OrderStatusUnknown):
+        await ib.place_order(ACCOUNT, order, confirm=True)
     live = await ib.live_orders(force=True)
-    assert [o.order_ref for o in live].count("it-503-1") == 1
-    assert placed.order_id
+    assert [o.c_oid for o in live].count("it-503-1") == 0
 
 
 async def test_unpaced_burst_hits_429_and_the_client_raises_rate_limit_error() -> None:
@@ -139,7 +152,7 @@ async def test_live_orders_preflight_is_waited_out(gateway: GatewayServer) -> No
         reauth_poll_interval=0.05,
     ) as ib:
         await ib.auth_status()
-        assert "it-pf-1" in [o.order_ref for o in await ib.live_orders()]
+        assert "it-pf-1" in [o.c_oid for o in await ib.live_orders()]
 
 
 def test_simulator_config_is_a_frozen_dataclass() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,11 @@ from tools.specbuild.overlay import OverlayError, apply_overlay
 from tools.specbuild.pipeline import DEFAULT_OVERLAY, DEFAULT_SPEC, resolve_spec
 
 SEED = Path(__file__).resolve().parents[2] / "openapi" / "interactive-brokers-web-api-openapi.yml"
+
+
+@functools.cache
+def _resolved() -> dict[str, Any]:
+    return resolve_spec(DEFAULT_SPEC, DEFAULT_OVERLAY).spec
 
 
 def _overlay(*actions: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +96,7 @@ def test_target_selecting_nothing_can_be_reported_instead() -> None:
         _overlay({"target": "$.components.schemas.Nope", "description": "d", "update": {}}),
         on_unmatched="warn",
     )
-    assert report.unmatched == ["$.components.schemas.Nope"]
+    assert len(report.unmatched) == 1 and "$.components.schemas.Nope" in report.unmatched[0]
 
 
 def test_invalid_jsonpath_is_a_clear_error() -> None:
@@ -136,7 +142,7 @@ def test_real_overlay_applies_cleanly_and_keeps_seed_operation_ids() -> None:
         for item in load_document(DEFAULT_SPEC)["paths"].values()
         for op in item.values()
     }
-    resolved = resolve_spec(DEFAULT_SPEC, DEFAULT_OVERLAY).spec
+    resolved = _resolved()
     ids = {op["operationId"] for item in resolved["paths"].values() for op in item.values()}
     assert seed_ids <= ids
     body = resolved["paths"]["/iserver/account/{accountId}/orders"]["post"]["requestBody"]
@@ -171,11 +177,96 @@ def test_real_overlay_applies_cleanly_and_keeps_seed_operation_ids() -> None:
     ],
 )
 def test_overlay_adds_the_endpoints_applications_need(path: str) -> None:
-    assert path in resolve_spec(DEFAULT_SPEC, DEFAULT_OVERLAY).spec["paths"]
+    assert path in _resolved()["paths"]
 
 
 def test_every_operation_declares_the_error_responses() -> None:
-    resolved = resolve_spec(DEFAULT_SPEC, DEFAULT_OVERLAY).spec
+    resolved = _resolved()
     for item in resolved["paths"].values():
         for op in item.values():
             assert {"400", "401", "429", "503"} <= set(op["responses"]), op["operationId"]
+
+
+def test_every_unmatched_target_is_reported_in_one_error() -> None:
+    with pytest.raises(OverlayError) as caught:
+        apply_overlay(
+            _spec(),
+            _overlay(
+                {"target": "$.components.schemas.Nope", "description": "d", "update": {}},
+                {"target": "$.paths['/a'].get", "description": "d", "update": {"summary": "s"}},
+                {"target": "$.paths['/gone'].get", "description": "d", "update": {}},
+            ),
+        )
+    message = str(caught.value)
+    assert "2 overlay action(s) matched nothing" in message
+    assert "schemas.Nope" in message and "/gone" in message
+
+
+def test_x_only_in_skips_the_action_for_the_other_kind_of_spec() -> None:
+    action = {
+        "target": "$.components.schemas.SeedOnly",
+        "description": "only the seed has it",
+        "x-only-in": "seed",
+        "remove": True,
+    }
+    report = apply_overlay(_spec(), _overlay(action), flavor="official")
+    assert report.unmatched == [] and report.applied == []
+    assert "only in seed" in report.skipped[0]
+
+
+def test_x_only_in_target_missing_from_its_own_kind_is_still_an_error() -> None:
+    action = {
+        "target": "$.components.schemas.SeedOnly",
+        "description": "only the seed has it",
+        "x-only-in": "seed",
+        "remove": True,
+    }
+    with pytest.raises(OverlayError, match="selects nothing in the seed spec"):
+        apply_overlay(_spec(), _overlay(action), flavor="seed")
+
+
+def test_x_only_in_marker_that_also_matches_the_other_kind_is_noted() -> None:
+    action = {
+        "target": "$.components.schemas.S",
+        "description": "d",
+        "x-only-in": "official",
+        "update": {"title": "x"},
+    }
+    report = apply_overlay(_spec(), _overlay(action), flavor="seed")
+    assert "also matches this seed spec" in report.notes[0]
+
+
+def test_x_only_in_must_name_a_known_kind() -> None:
+    action = {"target": "$.paths", "description": "d", "x-only-in": "staging", "update": {}}
+    with pytest.raises(OverlayError, match="x-only-in must be one of seed, official"):
+        apply_overlay(_spec(), _overlay(action))
+
+
+def test_x_replace_swaps_whole_values_instead_of_merging() -> None:
+    spec = _spec()
+    apply_overlay(
+        spec,
+        _overlay(
+            {
+                "target": "$.components.schemas",
+                "description": "ours replaces the source's schema of the same name",
+                "x-replace": True,
+                "update": {"S": {"type": "object", "properties": {"name": {"type": "string"}}}},
+            }
+        ),
+    )
+    assert spec["components"]["schemas"]["S"] == {
+        "type": "object",
+        "properties": {"name": {"type": "string"}},
+    }
+
+
+def test_every_overlay_problem_is_listed_at_once() -> None:
+    with pytest.raises(OverlayError) as caught:
+        apply_overlay(
+            _spec(),
+            _overlay(
+                {"target": "$.paths", "update": {}}, {"target": "$.paths", "description": "d"}
+            ),
+        )
+    assert "no 'description'" in str(caught.value) and "exactly one of" in str(caught.value)

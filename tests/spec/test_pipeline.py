@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tools.specbuild.__main__ import main, skipped_endpoints
-from tools.specbuild.pipeline import DEFAULT_OUT, DEFAULT_OVERLAY, diff_trees, generate
+from tools.specbuild.__main__ import main
+from tools.specbuild.pipeline import (
+    DEFAULT_OUT,
+    DEFAULT_OVERLAY,
+    SpecDefectError,
+    diff_trees,
+    generate,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICIAL = ROOT.parent / "shared" / "reference" / "ibkr-official-openapi-2.27.0.json"
@@ -48,29 +54,39 @@ def test_check_fails_when_generated_code_was_edited(
 
 
 @pytest.mark.skipif(not OFFICIAL.exists(), reason="shared/reference is not beside this checkout")
-def test_official_ibkr_spec_generates_every_endpoint(tmp_path: Path) -> None:
-    result = generate(OFFICIAL, None, tmp_path / "ibkr_webapi_client", command="test")
-    operations = sum(
-        1
-        for item in result.spec["paths"].values()
-        for m in item
-        if m in {"get", "post", "put", "delete", "patch"}
-    )
-    generated = [
-        p
-        for p in (tmp_path / "ibkr_webapi_client" / "api").rglob("*.py")
-        if p.name != "__init__.py"
-    ]
-    assert skipped_endpoints(result) == []
-    assert len(generated) == operations
-    assert any("moved them under 'items'" in fix for fix in result.repairs.fixes)
+def test_official_ibkr_spec_alone_is_refused_for_its_defects(tmp_path: Path) -> None:
+    # Without our overlay, IBKR's spec reaches the generator as it is: its defects are errors.
+    with pytest.raises(SpecDefectError) as caught:
+        generate(OFFICIAL, None, tmp_path / "pkg", contract_file=None)
+    assert any("required 'reqId' not among its properties" in p for p in caught.value.problems)
 
 
 @pytest.mark.skipif(not OFFICIAL.exists(), reason="shared/reference is not beside this checkout")
-def test_our_overlay_on_the_official_spec_still_generates_every_endpoint(tmp_path: Path) -> None:
-    result = generate(
-        OFFICIAL, DEFAULT_OVERLAY, tmp_path / "pkg", on_unmatched="warn", command="test"
-    )
-    assert skipped_endpoints(result) == []
-    assert result.overlay is not None and result.overlay.unmatched  # reported, not fatal
-    assert any(fix.startswith("after overlay:") for fix in result.repairs.fixes)
+def test_our_overlay_on_the_official_spec_generates_our_package(tmp_path: Path) -> None:
+    result = generate(OFFICIAL, DEFAULT_OVERLAY, tmp_path / "ibkr_webapi_client")
+    assert result.flavor == "official"
+    assert result.warnings == []
+    assert diff_trees(tmp_path / "ibkr_webapi_client", DEFAULT_OUT) == []
+
+
+def test_generate_clears_the_type_checkers_cache_of_the_project(tmp_path: Path) -> None:
+    # A cache from before a regeneration makes mypy report errors that no longer exist.
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    stale = tmp_path / ".mypy_cache" / "3.11"
+    stale.mkdir(parents=True)
+    assert main(["generate", "--out", str(tmp_path / "ibkr_webapi_client")]) == 0
+    assert not (tmp_path / ".mypy_cache").exists()
+
+
+def test_generation_reports_what_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "ibkr_webapi_client"
+    assert main(["generate", "--out", str(out)]) == 0
+    (out / "models" / "position.py").write_text("# older\n")
+    (out / "api" / "orders" / "gone_operation.py").write_text("")
+    capsys.readouterr()
+    assert main(["generate", "--out", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "changed   operations: 1 removed" in report and "orders.gone_operation" in report
+    assert "changed   models: 1 changed" in report and "position" in report

@@ -119,7 +119,7 @@ async def test_search_keeps_string_conids(ib: IBKRClient) -> None:
         json=[{"conid": "8314", "symbol": "IBM"}]
     )
     [found] = await ib.search_contracts("IBM", sec_type="STK")
-    assert found.conid == "8314"
+    assert found.conid == 8314
     assert json.loads(route.calls.last.request.content) == {
         "symbol": "IBM",
         "name": False,
@@ -138,3 +138,40 @@ async def test_field_that_never_comes_costs_only_the_late_field_polls(ib: IBKRCl
     # One pre-flight call, the call that brought data, then two more for the missing field.
     assert route.call_count == 4
     assert quote.last_price == 120.5 and quote.missing(["market_cap"]) == ["market_cap"]
+
+
+@respx.mock
+async def test_a_conid_without_data_is_flagged_named_and_not_polled_again(
+    ib: IBKRClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked = [int(c) for c in request.url.params["conids"].split(",")]
+        rows: list[dict[str, object]] = []
+        for conid in asked:
+            row: dict[str, object] = {"conid": conid, "conidEx": str(conid)}
+            if conid == 265598:
+                row["31"] = "193.18"
+            rows.append(row)
+        return httpx.Response(200, json=rows)
+
+    route = respx.get(f"{BASE}/iserver/marketdata/snapshot").mock(side_effect=answer)
+    with caplog.at_level("WARNING", logger="ibkr_webapi"):
+        unknown, known = await ib.snapshot([999999999, 265598], fields=["last_price"])
+    assert not unknown.has_data and known.has_data and known.last_price == 193.18
+    assert "999999999" in caplog.text
+    first_calls = route.call_count
+    assert first_calls > 1  # it was given the pre-flight's chance
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="ibkr_webapi"):
+        again, _ = await ib.snapshot([999999999, 265598], fields=["last_price"])
+    assert route.call_count == first_calls + 1  # asked once, not polled again
+    assert not again.has_data and "999999999" not in caplog.text  # warned once per session
+
+
+async def test_duplicate_conids_are_dropped_keeping_their_order(ib: IBKRClient) -> None:
+    from ibkr_webapi.ids import check_conids
+
+    conids = list(range(1, 20_001)) * 2
+    assert check_conids(conids) == list(range(1, 20_001))

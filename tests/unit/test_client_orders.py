@@ -44,7 +44,7 @@ async def test_order_is_sent_with_a_generated_coid_after_accounts(ib: IBKRClient
     sent = json.loads(route.calls.last.request.content)["orders"][0]
     assert accounts.call_count == 1
     assert sent["cOID"].startswith("ibkr-") and sent["acctId"] == "U1"
-    assert placed.order_id == "1370093239" and placed.order_status == "PreSubmitted"
+    assert placed.order_id == 1370093239 and placed.order_status == "PreSubmitted"
     assert placed.c_oid == sent["cOID"]
 
 
@@ -58,7 +58,7 @@ async def test_question_chain_is_followed_to_the_end_when_confirming_all(ib: IBK
     assert json.loads(first.calls.last.request.content) == {"confirmed": True}
     assert json.loads(second.calls.last.request.content) == {"confirmed": True}
     assert [q.message_ids for q in placed.answered] == [("o163",), ("o354",)]
-    assert placed.order_id == "1370093239"
+    assert placed.order_id == 1370093239
 
 
 @respx.mock
@@ -126,64 +126,137 @@ async def test_503_on_the_order_post_finds_the_order_by_coid_and_never_resends(
     placed = await ib.place_order("U1", _order())
     assert post.call_count == 1
     assert lookup.calls[0].request.url.params["force"] == "true"  # drop the cache, then read
-    assert placed.order_id == "777" and placed.recovered
+    assert placed.order_id == 777 and placed.recovered
 
 
 @respx.mock
-async def test_lost_order_not_found_is_resent_with_the_same_coid(ib: IBKRClient) -> None:
+async def test_lost_order_absent_twice_is_resent_with_the_same_coid_only_when_asked(
+    ib: IBKRClient,
+) -> None:
+    ib.orders.flow.settle_delay = 0
     respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
     post = respx.post(ORDERS).mock(
-        side_effect=[httpx.ConnectError("reset"), httpx.Response(200, json=ACK)]
+        side_effect=[httpx.ReadError("reset after sending"), httpx.Response(200, json=ACK)]
     )
-    respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
-    placed = await ib.place_order("U1", _order())
+    live = respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
+    placed = await ib.place_order("U1", _order(), resend_if_missing=True)
     coids = [json.loads(call.request.content)["orders"][0]["cOID"] for call in post.calls]
     assert len(coids) == 2 and coids[0] == coids[1]
-    assert placed.order_id == "1370093239"
+    assert placed.order_id == 1370093239
+    assert live.call_count == 4  # two look-ups, each a cache reset and a read
 
 
 @respx.mock
-async def test_resend_refused_as_duplicate_means_the_first_arrived(ib: IBKRClient) -> None:
+async def test_lost_order_found_on_the_second_look_up_is_not_resent(ib: IBKRClient) -> None:
+    ib.orders.flow.settle_delay = 0
     respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
-    post = respx.post(ORDERS).mock(
-        side_effect=[
-            httpx.ReadTimeout("slow"),
-            httpx.Response(
-                200,
-                json={
-                    "error": "Order couldn't be submitted: Local order ID=x is already registered."
-                },
-            ),
-        ]
-    )
-    calls = 0
+    post = respx.post(ORDERS).mock(side_effect=httpx.ReadTimeout("slow"))
+    reads = 0
 
     def live(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
+        nonlocal reads
         if "force" in request.url.params:  # a cache reset answers nothing
             return httpx.Response(200, json={"orders": [], "snapshot": False})
-        calls += 1
+        reads += 1
         coid = json.loads(post.calls[0].request.content)["orders"][0]["cOID"]
-        orders = [] if calls == 1 else [{"orderId": 5, "status": "Submitted", "order_ref": coid}]
+        orders = [] if reads == 1 else [{"orderId": 5, "status": "Submitted", "order_ref": coid}]
         return httpx.Response(200, json={"orders": orders, "snapshot": True})
 
     respx.get(LIVE).mock(side_effect=live)
-    placed = await ib.place_order("U1", _order())
-    assert post.call_count == 2
-    assert placed.order_id == "5" and placed.recovered
+    placed = await ib.place_order("U1", _order(), resend_if_missing=True)
+    assert post.call_count == 1
+    assert placed.order_id == 5 and placed.recovered
 
 
 @respx.mock
-async def test_lost_order_without_resend_raises_status_unknown_naming_the_coid(
+async def test_duplicate_refusal_means_the_order_arrived_and_is_looked_up(
     ib: IBKRClient,
 ) -> None:
     respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
-    post = respx.post(ORDERS).mock(side_effect=httpx.ConnectError("reset"))
+    post = respx.post(ORDERS).respond(
+        json={"error": "Order couldn't be submitted: Local order ID=mine-7 is already registered."}
+    )
+    respx.get(LIVE).respond(
+        json={
+            "orders": [{"orderId": 9, "status": "Submitted", "order_ref": "mine-7"}],
+            "snapshot": True,
+        }
+    )
+    placed = await ib.place_order("U1", _order(c_oid="mine-7"))
+    assert post.call_count == 1
+    assert placed.order_id == 9 and placed.recovered
+
+
+@respx.mock
+async def test_lost_order_raises_status_unknown_naming_the_coid_by_default(
+    ib: IBKRClient,
+) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    post = respx.post(ORDERS).mock(side_effect=httpx.ReadError("reset"))
     respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
     with pytest.raises(errors.OrderStatusUnknown) as info:
-        await ib.place_order("U1", _order(c_oid="mine-1"), resend_if_missing=False)
+        await ib.place_order("U1", _order(c_oid="mine-1"))
     assert post.call_count == 1
     assert info.value.c_oid == "mine-1"
+    assert info.value.checked == ("live orders",)
+
+
+@respx.mock
+async def test_failed_look_up_is_unknown_never_absent_even_with_resend(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    post = respx.post(ORDERS).mock(side_effect=httpx.ReadError("reset"))
+    respx.get(LIVE).respond(500, json={"error": "internal"})
+    with pytest.raises(errors.OrderStatusUnknown) as info:
+        await ib.place_order("U1", _order(c_oid="mine-2"), resend_if_missing=True)
+    assert post.call_count == 1
+    assert info.value.checked == ("live orders (failed)",)
+
+
+@respx.mock
+async def test_refused_connection_is_a_plain_connection_error_at_once(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.post(ORDERS).mock(side_effect=httpx.ConnectError("connection refused"))
+    live = respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
+    with pytest.raises(errors.APIConnectionError) as info:
+        await ib.place_order("U1", _order())
+    assert not isinstance(info.value, errors.OrderStatusUnknown)
+    assert info.value.may_have_reached_gateway is False
+    assert live.call_count == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},  # a 200 object with no error text
+        [],  # an empty list
+        [{"order_status": "Submitted"}],  # no order id
+        [{"order_id": "None", "order_status": "Submitted"}],  # not a real id
+        [{"order_id": "7", "order_status": ""}],  # no status
+        [{"order_id": "7", "order_status": "Submitted", "id": "q", "message": ["?"]}],
+    ],
+)
+@respx.mock
+async def test_unreadable_order_answer_is_looked_up_never_rejected_or_placed(
+    ib: IBKRClient, body: object
+) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.post(ORDERS).respond(json=body)
+    respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
+    with pytest.raises(errors.OrderStatusUnknown) as info:
+        await ib.place_order("U1", _order(c_oid="mine-3"))
+    assert info.value.c_oid == "mine-3"
+
+
+@respx.mock
+async def test_endless_question_chain_is_bounded_and_declined(ib: IBKRClient) -> None:
+    ib.orders.flow.max_questions = 3
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.post(ORDERS).respond(json=_question("q", "o163"))
+    reply = respx.post(f"{BASE}/iserver/reply/q").respond(json=_question("q", "o163"))
+    with pytest.raises(errors.OrderConfirmationRequired, match="more than 3 questions"):
+        await ib.place_order("U1", _order(), confirm=True)
+    assert reply.call_count == 4  # three confirmations, then one decline
+    assert json.loads(reply.calls.last.request.content) == {"confirmed": False}
 
 
 @respx.mock
@@ -203,7 +276,7 @@ async def test_live_orders_waits_out_the_preflight(ib: IBKRClient) -> None:
     )
     orders = await ib.live_orders()
     assert route.call_count == 2
-    assert [o.order_ref for o in orders] == ["a"]
+    assert [(o.order_id, o.c_oid) for o in orders] == [(1, "a")]
 
 
 @respx.mock
@@ -212,8 +285,50 @@ async def test_cancel_of_unknown_order_raises_with_ibkr_text(ib: IBKRClient) -> 
     respx.delete(f"{BASE}/iserver/account/U1/order/123456").respond(
         json={"error": "OrderID 123456 doesn't exist"}
     )
+    respx.get(f"{BASE}/iserver/account/order/status/123456").respond(
+        400, json={"error": "OrderID 123456 doesn't exist", "statusCode": 400}
+    )
     with pytest.raises(errors.OrderRejected, match="doesn't exist"):
         await ib.cancel_order("U1", 123456)
+
+
+@respx.mock
+async def test_cancel_of_an_already_cancelled_order_is_a_success(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.delete(f"{BASE}/iserver/account/U1/order/77").respond(
+        json={"error": "OrderID 77 can't be cancelled: it is Cancelled"}
+    )
+    respx.get(f"{BASE}/iserver/account/order/status/77").respond(
+        json={"order_id": 77, "order_status": "Cancelled"}
+    )
+    result = await ib.cancel_order("U1", 77)
+    assert result.already_done and result.order_id == 77
+
+
+@respx.mock
+async def test_lost_cancel_answer_is_settled_by_the_order_status(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    delete = respx.delete(f"{BASE}/iserver/account/U1/order/78").mock(
+        side_effect=httpx.ReadError("lost")
+    )
+    respx.get(f"{BASE}/iserver/account/order/status/78").respond(
+        json={"order_id": 78, "order_status": "PendingCancel"}
+    )
+    result = await ib.cancel_order("U1", 78)
+    assert result.already_done
+    assert delete.call_count >= 1
+
+
+@pytest.mark.parametrize("bad", [".", "..", "", "12a", "1" * 40, "../../x", None, 1.5, True])
+async def test_order_ids_are_checked_before_anything_is_sent(ib: IBKRClient, bad: object) -> None:
+    with respx.mock, pytest.raises(errors.InvalidRequestError, match="order_id"):
+        await ib.cancel_order("U1", bad)  # type: ignore[arg-type]  # nothing may be sent
+
+
+@pytest.mark.parametrize("bad", [".", "..", "", "U1/..", "U 1", None, 5])
+async def test_account_ids_are_checked_before_anything_is_sent(ib: IBKRClient, bad: object) -> None:
+    with respx.mock, pytest.raises(errors.InvalidRequestError, match="account"):
+        await ib.preview_order(bad, _order())  # type: ignore[arg-type]
 
 
 @respx.mock

@@ -53,7 +53,7 @@ async def test_no_bridge_is_cured_by_ssodh_init(ib: IBKRClient) -> None:
             httpx.Response(200, json=[{"conid": "8314"}]),
         ]
     )
-    assert (await ib.search_contracts("IBM"))[0].conid == "8314"
+    assert (await ib.search_contracts("IBM"))[0].conid == 8314
 
 
 @respx.mock
@@ -145,7 +145,7 @@ async def test_429_is_retried_after_retry_after_then_succeeds() -> None:
         ]
     )
     async with make_client() as ib:
-        assert (await ib.accounts()).accounts == ["U1234567"]
+        assert (await ib.accounts()).accounts == ("U1234567",)
     assert route.call_count == 2
 
 
@@ -168,7 +168,7 @@ async def test_get_is_retried_on_503_and_connection_errors(ib: IBKRClient) -> No
             httpx.Response(200, json=ACCOUNTS),
         ]
     )
-    assert (await ib.accounts()).accounts == ["U1234567"]
+    assert (await ib.accounts()).accounts == ("U1234567",)
     assert route.call_count == 3
 
 
@@ -177,8 +177,10 @@ async def test_unreachable_gateway_raises_connection_error_saying_what_to_do(
     ib: IBKRClient,
 ) -> None:
     respx.get(f"{BASE}/iserver/accounts").mock(side_effect=httpx.ConnectError("refused"))
-    with pytest.raises(errors.APIConnectionError, match="start the Client Portal gateway"):
+    with pytest.raises(errors.APIConnectionError, match="Start the Client Portal gateway") as info:
         await ib.accounts()
+    assert "nothing was sent" in str(info.value)
+    assert info.value.may_have_reached_gateway is False
 
 
 @respx.mock
@@ -200,16 +202,12 @@ def test_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert IBKRClient(keepalive=None).base_url == "https://example.test:5000/v1/api"
 
 
-def test_verify_false_warns_once(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import ibkr_webapi._core as core
-
-    monkeypatch.setattr(core, "_warned_insecure", False)
+def test_verify_false_warns_for_every_client(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="ibkr_webapi"):
         IBKRClient(BASE, verify=False, keepalive=None)
-        IBKRClient(BASE, verify=False, keepalive=None)
-    assert caplog.text.count("TLS verification is off") == 1
+        IBKRClient("https://other.test/v1/api", verify=False, keepalive=None)
+    assert caplog.text.count("TLS verification is off") == 2
+    assert "other.test" in caplog.text
 
 
 def test_verify_path_that_does_not_exist_is_a_clear_error() -> None:
@@ -247,6 +245,6 @@ async def test_bearer_token_is_sent_and_refreshed_once_when_a_401_says_it_expire
     respx.get(f"{BASE}/iserver/accounts").mock(side_effect=accounts)
     async with make_client(auth=BearerTokenAuth(provider), recover_session=False) as ib:
         results = await asyncio.gather(*(ib.accounts() for _ in range(5)))
-    assert all(r.accounts == ["U1234567"] for r in results)
+    assert all(r.accounts == ("U1234567",) for r in results)
     assert issued == ["tok-1", "tok-2"]  # one shared refresh
     assert seen[-1] == "Bearer tok-2"

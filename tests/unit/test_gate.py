@@ -150,7 +150,24 @@ async def test_gate_is_reentrant_for_its_holder() -> None:
     gate = Gate()
     async with gate.exclusive(), gate.exclusive():
         assert gate.held()
+        await asyncio.wait_for(gate.wait_turn(), 0.5)  # the holder never waits for itself
     assert not gate.held()
+
+
+async def test_wait_turn_waits_for_another_holder() -> None:
+    gate = Gate()
+    go = asyncio.Event()
+
+    async def other() -> None:
+        await go.wait()
+        await gate.wait_turn()
+
+    waiting = asyncio.create_task(other())
+    async with gate.exclusive():
+        go.set()
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+    await asyncio.wait_for(waiting, 1)
 
 
 def _body(request: httpx.Request) -> object:

@@ -1,4 +1,4 @@
-"""Read and write spec documents (YAML or JSON)."""
+"""Read and write spec documents (YAML or JSON) and overlays (one file or a folder of them)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,21 @@ def load_document(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SpecLoadError(f"{path} must hold a mapping at the top level")
     return data
+
+
+def overlay_files(path: Path) -> list[Path]:
+    """The overlay documents at ``path``: the file itself, or a folder's ``*.yaml`` in name order."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"})
+        if not files:
+            raise SpecLoadError(f"{path} holds no overlay documents (*.yaml)")
+        return files
+    return [path]
+
+
+def load_overlays(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every overlay document at ``path`` with a short name for messages."""
+    return [(p.name, load_document(p)) for p in overlay_files(path)]
 
 
 def dump_json(data: dict[str, Any], path: Path) -> None:

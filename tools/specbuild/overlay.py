@@ -1,36 +1,46 @@
-"""Apply an OpenAPI Overlay 1.0 document to a spec.
+"""Apply OpenAPI Overlay 1.0 documents to a spec.
 
-Targets are JSONPath expressions (RFC 9535) evaluated by python-jsonpath; this module only
-implements the Overlay semantics on top: ``update`` deep-merges into every selected object
-(or appends to every selected array) and ``remove`` deletes every selected node.
+Targets are JSONPath expressions (RFC 9535) evaluated by python-jsonpath; this module implements the
+Overlay semantics on top: ``update`` deep-merges into every selected object (or appends to every
+selected array) and ``remove`` deletes every selected node. Two extensions, both on the action:
+
+- ``x-only-in: seed`` or ``x-only-in: official`` -- the target exists in only that kind of source spec
+  (the vendored seed, or a spec downloaded from IBKR); the action is skipped, and reported, for the other.
+- ``x-replace: true`` -- each key of ``update`` replaces the selected object's value for that key
+  instead of merging into it. Our definitions of operations and schemas use it, so that whatever the
+  source spec says about the same path or schema name cannot mix with ours.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, MutableMapping, MutableSequence
+from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import jsonpath
 
 OnUnmatched = Literal["error", "warn"]
+Flavor = Literal["seed", "official"]
+FLAVORS: tuple[Flavor, ...] = ("seed", "official")
 
 
 class OverlayError(Exception):
-    """The overlay document is malformed or one of its actions cannot be applied."""
+    """The overlay is malformed, or some of its actions cannot be applied (all are listed)."""
 
 
 @dataclass
 class OverlayReport:
-    """What applying an overlay did: per action, how many nodes it touched."""
+    """What applying the overlays did, action by action."""
 
     applied: list[tuple[str, int]] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def _describe(index: int, action: Mapping[str, Any]) -> str:
-    return f"action #{index} (target {action.get('target')!r})"
+def _describe(source: str, index: int, action: Mapping[str, Any]) -> str:
+    return f"{source} action #{index} (target {action.get('target')!r})"
 
 
 def merge(target: Any, update: Any) -> Any:
@@ -49,30 +59,51 @@ def merge(target: Any, update: Any) -> Any:
     return copy.deepcopy(update)
 
 
-def _validate_overlay(overlay: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    version = str(overlay.get("overlay", ""))
-    if not version.startswith("1."):
-        raise OverlayError(
-            f"not an Overlay 1.x document (overlay: {version!r}); "
-            "start the file with 'overlay: 1.0.0'"
-        )
-    actions = overlay.get("actions")
-    if not isinstance(actions, list) or not actions:
-        raise OverlayError("an overlay needs a non-empty 'actions' list")
-    for index, action in enumerate(actions):
-        if not isinstance(action, Mapping) or not isinstance(action.get("target"), str):
-            raise OverlayError(f"action #{index} needs a 'target' JSONPath string")
-        has_update = "update" in action
-        removes = action.get("remove") is True
-        if has_update == removes:
-            raise OverlayError(
-                f"{_describe(index, action)} needs exactly one of 'update' or 'remove: true'"
+def only_in(action: Mapping[str, Any]) -> set[str]:
+    """The flavors an action is for (both when it carries no ``x-only-in``)."""
+    value = action.get("x-only-in")
+    if value is None:
+        return set(FLAVORS)
+    values = [value] if isinstance(value, str) else value
+    return {str(v) for v in values}
+
+
+def _action_problems(source: str, index: int, action: Any) -> list[str]:
+    if not isinstance(action, Mapping) or not isinstance(action.get("target"), str):
+        return [f"{source} action #{index} needs a 'target' JSONPath string"]
+    where = _describe(source, index, action)
+    problems: list[str] = []
+    if ("update" in action) == (action.get("remove") is True):
+        problems.append(f"{where} needs exactly one of 'update' or 'remove: true'")
+    if not action.get("description"):
+        problems.append(f"{where} has no 'description': say which gateway behaviour it encodes")
+    raw = action.get("x-only-in")
+    if raw is not None and (not isinstance(raw, str | list) or not only_in(action) <= set(FLAVORS)):
+        problems.append(f"{where}: x-only-in must be one of {', '.join(FLAVORS)} (got {raw!r})")
+    if action.get("x-replace") and not isinstance(action.get("update"), Mapping):
+        problems.append(f"{where}: x-replace needs an 'update' object")
+    return problems
+
+
+def validate(overlays: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    """Check every overlay document and action; raise once with every problem found."""
+    problems: list[str] = []
+    for source, overlay in overlays:
+        version = str(overlay.get("overlay", ""))
+        if not version.startswith("1."):
+            problems.append(
+                f"{source} is not an Overlay 1.x document (overlay: {version!r}); "
+                "start the file with 'overlay: 1.0.0'"
             )
-        if not action.get("description"):
-            raise OverlayError(
-                f"{_describe(index, action)} has no 'description': say which gateway behaviour it encodes"
-            )
-    return actions
+            continue
+        actions = overlay.get("actions")
+        if not isinstance(actions, list) or not actions:
+            problems.append(f"{source}: an overlay needs a non-empty 'actions' list")
+            continue
+        for index, action in enumerate(actions):
+            problems.extend(_action_problems(source, index, action))
+    if problems:
+        raise OverlayError("\n".join(problems))
 
 
 def _delete(parent: MutableMapping[Any, Any] | MutableSequence[Any], key: object) -> None:
@@ -84,48 +115,85 @@ def _delete(parent: MutableMapping[Any, Any] | MutableSequence[Any], key: object
     del parent[key]
 
 
+def _apply_one(
+    spec: MutableMapping[str, Any], action: Mapping[str, Any], matches: list[Any], where: str
+) -> None:
+    if action.get("remove") is True:
+        # Delete from the back so earlier array indices stay valid.
+        for match in reversed(matches):
+            parent = match.parent.obj if match.parent is not None else None
+            if not match.parts or not isinstance(parent, MutableMapping | MutableSequence):
+                raise OverlayError(f"{where}: cannot remove the document root")
+            _delete(parent, match.parts[-1])
+        return
+    for match in matches:
+        if not isinstance(match.obj, MutableMapping | MutableSequence):
+            raise OverlayError(
+                f"{where}: 'update' needs an object or array target, "
+                f"got {type(match.obj).__name__} at {'/'.join(map(str, match.parts))}; "
+                "target the parent object instead"
+            )
+        if action.get("x-replace"):
+            if not isinstance(match.obj, MutableMapping):
+                raise OverlayError(f"{where}: x-replace needs an object target")
+            for key, value in action["update"].items():
+                match.obj[key] = copy.deepcopy(value)
+        else:
+            merge(match.obj, action["update"])
+
+
+def apply_overlays(
+    spec: MutableMapping[str, Any],
+    overlays: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    flavor: Flavor = "seed",
+    on_unmatched: OnUnmatched = "error",
+) -> OverlayReport:
+    """Apply every overlay to ``spec`` in place, in order, and report what each action did.
+
+    An action whose target selects nothing usually means the source spec moved under us: every such
+    action is collected and, with ``on_unmatched="error"``, reported together in one error.
+    """
+    validate(overlays)
+    report = OverlayReport()
+    for source, overlay in overlays:
+        for index, action in enumerate(overlay["actions"]):
+            where = _describe(source, index, action)
+            try:
+                path = jsonpath.compile(action["target"])
+            except jsonpath.JSONPathError as exc:
+                raise OverlayError(f"{where}: invalid JSONPath: {exc}".splitlines()[0]) from exc
+            matches = list(path.finditer(spec))
+            if flavor not in only_in(action):
+                marker = action["x-only-in"]
+                report.skipped.append(f"{where}: only in {marker}")
+                if matches:
+                    report.notes.append(
+                        f"{where} is marked x-only-in {marker} but also matches this {flavor} spec; "
+                        "check the marker"
+                    )
+                continue
+            if not matches:
+                report.unmatched.append(f"{where} selects nothing in the {flavor} spec")
+                continue
+            _apply_one(spec, action, matches, where)
+            report.applied.append((action["target"], len(matches)))
+    if report.unmatched and on_unmatched == "error":
+        raise OverlayError(
+            f"{len(report.unmatched)} overlay action(s) matched nothing:\n  "
+            + "\n  ".join(report.unmatched)
+            + "\nFix the targets, or mark an action 'x-only-in: seed|official' when only one kind "
+            "of source spec has its target."
+        )
+    return report
+
+
 def apply_overlay(
     spec: MutableMapping[str, Any],
     overlay: Mapping[str, Any],
     *,
+    flavor: Flavor = "seed",
     on_unmatched: OnUnmatched = "error",
 ) -> OverlayReport:
-    """Apply ``overlay`` to ``spec`` in place, action by action, and report what changed.
-
-    An action whose target selects nothing is an error (``on_unmatched="error"``) because it
-    usually means the upstream spec moved under us; ``"warn"`` records it in the report instead.
-    """
-    report = OverlayReport()
-    for index, action in enumerate(_validate_overlay(overlay)):
-        where = _describe(index, action)
-        try:
-            path = jsonpath.compile(action["target"])
-        except jsonpath.JSONPathError as exc:
-            raise OverlayError(f"{where}: invalid JSONPath: {exc}".splitlines()[0]) from exc
-        matches = list(path.finditer(spec))
-        if not matches:
-            if on_unmatched == "error":
-                raise OverlayError(
-                    f"{where} selects nothing in the spec; fix the target, or build with "
-                    "--on-unmatched warn when applying the overlay to a different spec"
-                )
-            report.unmatched.append(action["target"])
-            continue
-        if action.get("remove") is True:
-            # Delete from the back so earlier array indices stay valid.
-            for match in reversed(matches):
-                parent = match.parent.obj if match.parent is not None else None
-                if not match.parts or not isinstance(parent, MutableMapping | MutableSequence):
-                    raise OverlayError(f"{where}: cannot remove the document root")
-                _delete(parent, match.parts[-1])
-        else:
-            for match in matches:
-                if not isinstance(match.obj, MutableMapping | MutableSequence):
-                    raise OverlayError(
-                        f"{where}: 'update' needs an object or array target, "
-                        f"got {type(match.obj).__name__} at {'/'.join(map(str, match.parts))}; "
-                        "target the parent object instead"
-                    )
-                merge(match.obj, action["update"])
-        report.applied.append((action["target"], len(matches)))
-    return report
+    """Apply one overlay document (see :func:`apply_overlays`)."""
+    return apply_overlays(spec, [("overlay", overlay)], flavor=flavor, on_unmatched=on_unmatched)

@@ -1,7 +1,8 @@
 """Repair upstream spec defects that openapi-python-client cannot digest.
 
-Each repair is small, conservative, and reported, so a newer IBKR spec generates every endpoint
-instead of silently losing the ones whose schemas are malformed.
+Each repair is small, harmless and reported: it only makes explicit what the document plainly
+means. Defects that would change what the generated code does (a dangling or foreign ``$ref``, a
+``required`` name without a property) are not repaired: :mod:`.defects` reports them as errors.
 """
 
 from __future__ import annotations
@@ -52,13 +53,16 @@ def _class_key(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
-def _rename_colliding_schemas(spec: MutableMapping[str, Any], report: RepairReport) -> None:
+def _rename_colliding_schemas(
+    spec: MutableMapping[str, Any], report: RepairReport, protected: frozenset[str] = frozenset()
+) -> None:
     schemas = spec.get("components", {}).get("schemas")
     if not isinstance(schemas, MutableMapping):
         return
     seen: set[str] = set()
     renames: dict[str, str] = {}
-    for name in list(schemas):
+    # Names our overlay defines keep their names; the other schema of a colliding pair is renamed.
+    for name in sorted(schemas, key=lambda n: n not in protected):
         key = _class_key(name)
         if key in seen:
             new = name
@@ -82,16 +86,6 @@ def _rename_colliding_schemas(spec: MutableMapping[str, Any], report: RepairRepo
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] in renames:
             node["$ref"] = prefix + renames[ref[len(prefix) :]]
-
-
-def _report_dangling_refs(spec: MutableMapping[str, Any], report: RepairReport) -> None:
-    schemas = spec.get("components", {}).get("schemas", {})
-    prefix = "#/components/schemas/"
-    for node, where in _walk(spec, "#"):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] not in schemas:
-            node.pop("$ref")
-            report.add(where, f"reference to missing schema {ref!r} replaced by an untyped schema")
 
 
 _METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
@@ -260,12 +254,20 @@ def _dedupe_parameters(spec: MutableMapping[str, Any], report: RepairReport) -> 
                 )
 
 
+def rename_colliding_schemas(
+    spec: MutableMapping[str, Any], protected: frozenset[str] = frozenset()
+) -> RepairReport:
+    """Rename schemas whose class names collide, keeping the ``protected`` names."""
+    report = RepairReport()
+    _rename_colliding_schemas(spec, report, protected)
+    return report
+
+
 def repair_spec(spec: MutableMapping[str, Any]) -> RepairReport:
     """Repair ``spec`` in place and say what was changed."""
     report = RepairReport()
     _repair_itemless_arrays(spec, report)
     _rename_colliding_schemas(spec, report)
-    _report_dangling_refs(spec, report)
     _repair_path_parameters(spec, report)
     _repair_content_types(spec, report)
     _dedupe_parameters(spec, report)

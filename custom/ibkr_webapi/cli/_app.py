@@ -24,12 +24,15 @@ _EPILOG = """\
 environment:
   IBKR_BASE_URL   gateway URL (default https://localhost:5000/v1/api)
   IBKR_VERIFY     true, false, or the path of the gateway's certificate (PEM)
+  IBKR_OAUTH1_DIR, IBKR_OAUTH1_*   OAuth 1.0a credentials (a folder, or each item)
+  IBKR_OAUTH2_DIR, IBKR_OAUTH2_*   OAuth 2.0 credentials (see docs/authentication.md)
 
 exit codes:
   0 ok · 1 other failure · 2 usage · 3 gateway unreachable · 4 not logged in
   5 gateway refused the request · 6 order rejected or declined · 7 order status unknown
 
-Start a local simulator with `ibkr-webapi simulate`, then point --base-url and --ca at it.
+Start a local simulator with `ibkr-webapi simulate`, then point --base-url and --ca at it
+(`ibkr-webapi simulate --oauth1` serves OAuth and writes a credentials folder to use).
 """
 
 
@@ -63,6 +66,17 @@ def _connection_options() -> argparse.ArgumentParser:
         help="do not verify TLS (unsafe outside loopback)",
     )
     group.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
+    oauth = group.add_mutually_exclusive_group()
+    oauth.add_argument(
+        "--oauth1-dir",
+        metavar="DIR",
+        help="log in with OAuth 1.0a using this credentials folder (env IBKR_OAUTH1_DIR)",
+    )
+    oauth.add_argument(
+        "--oauth2-dir",
+        metavar="DIR",
+        help="log in with OAuth 2.0 using this credentials folder (env IBKR_OAUTH2_DIR)",
+    )
     return parent
 
 

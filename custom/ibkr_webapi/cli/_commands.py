@@ -16,13 +16,14 @@ from rich.padding import Padding
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from ibkr_webapi_client.models import Position
-
 from .. import errors
 from .._client import IBKRClient
-from .._core import DEFAULT_BASE_URL
+from ..auth.constructors import OAUTH_BASE_URL
 from ..fields import resolve_fields
 from ..orders.order import ConfirmPolicy, Order, Question
+from ..results.portfolio import Position
+from ..settings import DEFAULT_BASE_URL
+from ..transports.pacing import Pacer, RateLimitPolicy
 from . import _render as render
 from ._exitcodes import ExitCode
 
@@ -63,7 +64,11 @@ class Context:
         return bool(getattr(self.args, "json", False))
 
     def client(self) -> IBKRClient:
-        """A client configured from the flags and the environment (no keepalive: commands are short)."""
+        """A client configured from the flags and the environment (no keepalive: commands are short).
+
+        ``--oauth1-dir`` / ``--oauth2-dir`` (or ``IBKR_OAUTH1_*`` / ``IBKR_OAUTH2_*`` variables)
+        log in with OAuth straight to ``https://api.ibkr.com/v1/api`` (or ``--base-url``).
+        """
         verify = resolve_verify(self.args)
         if verify is False:
             print(
@@ -71,7 +76,25 @@ class Context:
                 "certificate instead",
                 file=sys.stderr,
             )
-        base_url = self.args.base_url or os.environ.get("IBKR_BASE_URL") or DEFAULT_BASE_URL
+        mode = oauth_mode(self.args)
+        default = OAUTH_BASE_URL if mode else DEFAULT_BASE_URL
+        base_url = (self.args.base_url or os.environ.get("IBKR_BASE_URL") or default).rstrip("/")
+        if mode == "oauth1":
+            return IBKRClient.oauth1(
+                getattr(self.args, "oauth1_dir", None),
+                base_url=base_url,
+                verify=verify,
+                keepalive=None,
+                pacer=Pacer(RateLimitPolicy.oauth()),
+            )
+        if mode == "oauth2":
+            return IBKRClient.oauth2(
+                getattr(self.args, "oauth2_dir", None),
+                base_url=base_url,
+                verify=verify,
+                keepalive=None,
+                pacer=Pacer(RateLimitPolicy.oauth()),
+            )
         # The default pacer shares the budget (and any 429 hold) with every other process on this
         # machine using the same gateway: commands run back to back never exceed IBKR's limits.
         return IBKRClient(base_url, verify=verify, keepalive=None)
@@ -81,6 +104,20 @@ class Context:
 
     def emit(self, value: object) -> None:
         render.write_json(value, self.stdout)
+
+
+def oauth_mode(args: argparse.Namespace) -> str | None:
+    """``"oauth1"``, ``"oauth2"`` or ``None`` (gateway), from the flags, else the environment."""
+    if getattr(args, "oauth1_dir", None):
+        return "oauth1"
+    if getattr(args, "oauth2_dir", None):
+        return "oauth2"
+    env = os.environ
+    if env.get("IBKR_OAUTH1_DIR") or env.get("IBKR_OAUTH1_CONSUMER_KEY"):
+        return "oauth1"
+    if env.get("IBKR_OAUTH2_DIR") or env.get("IBKR_OAUTH2_CLIENT_ID"):
+        return "oauth2"
+    return None
 
 
 def resolve_verify(args: argparse.Namespace) -> bool | str:
@@ -108,8 +145,14 @@ async def status(ctx: Context) -> None:
     async with ctx.client() as ib:
         answer = await ib.auth_status()
     if ctx.json:
-        return ctx.emit(answer)
-    ctx.show(Text(f"Gateway {ib.base_url}", style="bold"), render.status_table(answer))
+        ctx.emit(answer)
+    else:
+        ctx.show(Text(f"Gateway {ib.base_url}", style="bold"), render.status_table(answer))
+    if not answer.authenticated:
+        raise CommandError(
+            "the brokerage session is not authenticated: log in at the gateway in a browser",
+            ExitCode.AUTH,
+        )
 
 
 async def accounts(ctx: Context) -> None:
@@ -179,7 +222,8 @@ async def positions(ctx: Context) -> None:
             concurrency=ctx.args.concurrency,
         )
     if ctx.json:
-        return ctx.emit(fetched.positions)
+        limit = ctx.args.limit
+        return ctx.emit(fetched.positions if limit is None else fetched.positions[:limit])
     title = f"Positions of {ctx.args.account} ({fetched.describe()})"
     ctx.show(render.positions_table(fetched.positions, title=title, limit=ctx.args.limit))
 
@@ -402,7 +446,10 @@ async def cancel(ctx: Context) -> None:
         answer = await ib.cancel_order(ctx.args.account, ctx.args.order_id)
     if ctx.json:
         return ctx.emit(answer)
-    message = render.known(answer.msg) or "Request was submitted"
+    if answer.already_done:
+        message = "already cancelled"
+    else:
+        message = answer.message or "Request was submitted"
     ctx.show(Text(f"Order {ctx.args.order_id}: {message}", style="bold"))
 
 

@@ -7,7 +7,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, TextIO
+from typing import TextIO
 
 import attrs
 from rich import box
@@ -15,18 +15,13 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ibkr_webapi_client.models import (
-    AccountsList,
-    AuthStatus,
-    ContractSearchResult,
-    LiveOrder,
-    PnlEntry,
-    Position,
-)
-from ibkr_webapi_client.types import Unset
-
 from ..fields import field_name
-from ..results import History, PlacedOrder, SummaryItem
+from ..results.accounts import Accounts
+from ..results.contracts import ContractMatch
+from ..results.market import History
+from ..results.orders import LiveOrder, PlacedOrder
+from ..results.portfolio import PnlEntry, Position, SummaryItem
+from ..results.session import AuthStatus
 from ..snapshot import MarketDataAvailability, Quote
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -51,14 +46,8 @@ SUMMARY_HIGHLIGHTS: tuple[tuple[str, str], ...] = (
 # --- plain values -------------------------------------------------------------------------------
 
 
-def known(value: object) -> Any:
-    """``None`` for the generated models' UNSET marker, the value otherwise."""
-    return None if isinstance(value, Unset) else value
-
-
 def number(value: object) -> float | None:
     """A float from a number or numeric text; ``None`` when absent or not a number."""
-    value = known(value)
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -98,7 +87,6 @@ def signed(value: object, digits: int = 2) -> Text:
 
 def cell(value: object) -> str:
     """Any snapshot value as table text."""
-    value = known(value)
     if value is None:
         return "—"
     if isinstance(value, MarketDataAvailability):
@@ -230,19 +218,12 @@ def key_value_table(rows: Iterable[tuple[str, object]], *, title: str | None = N
 
 def status_table(status: AuthStatus) -> Table:
     """The brokerage session's state."""
-    server = known(status.server_info)
-    server_text = None
-    if server is not None:
-        server_text = " ".join(
-            str(part) for part in (known(server.server_name), known(server.server_version)) if part
-        )
+    server = " ".join(part for part in (status.server_name, status.server_version) if part)
 
-    def flag(value: object, good: bool = True) -> Text:
-        value = known(value)
+    def flag(value: bool | None, good: bool = True) -> Text:
         if value is None:
             return Text("—")
-        ok = bool(value) is good
-        return Text("yes" if value else "no", style="green" if ok else "red")
+        return Text("yes" if value else "no", style="green" if value is good else "red")
 
     return key_value_table(
         [
@@ -250,28 +231,25 @@ def status_table(status: AuthStatus) -> Table:
             ("Connected", flag(status.connected)),
             ("Established", flag(status.established)),
             ("Competing", flag(status.competing, good=False)),
-            ("Message", known(status.message) or None),
-            ("Server", server_text),
+            ("Message", status.message),
+            ("Server", server or None),
         ]
     )
 
 
-def accounts_table(accounts: AccountsList) -> Table:
+def accounts_table(accounts: Accounts) -> Table:
     """Brokerage accounts with their aliases."""
-    aliases = known(accounts.aliases)
-    alias_map: Mapping[str, Any] = aliases.additional_properties if aliases is not None else {}
-    selected = known(accounts.selected_account)
-    paper = known(accounts.is_paper)
+    paper = accounts.is_paper
     table = data_table("Accounts")
     table.add_column("Account", style="bold")
     table.add_column("Alias")
     table.add_column("Selected")
     table.add_column("Paper")
-    for account in known(accounts.accounts) or []:
+    for account in accounts.accounts:
         table.add_row(
             account,
-            str(alias_map.get(account) or ""),
-            "✓" if account == selected else "",
+            accounts.aliases.get(account, ""),
+            "✓" if account == accounts.selected_account else "",
             "yes" if paper else "no" if paper is not None else "—",
         )
     return table
@@ -285,8 +263,8 @@ def positions_table(
     if len(shown) < len(positions):
         title += f", {len(shown)} shown"
     table = data_table(title, show_footer=len(positions) > 1)
-    total_value = sum(number(p.mkt_value) or 0.0 for p in positions)
-    total_pnl = sum(number(p.unrealized_pnl) or 0.0 for p in positions)
+    total_value = sum(p.market_value or 0.0 for p in positions)
+    total_pnl = sum(p.unrealized_pnl or 0.0 for p in positions)
     table.add_column("Conid", justify="right", no_wrap=True)
     table.add_column("Contract", style="bold", footer="Total", min_width=8)
     table.add_column("Qty", justify="right", no_wrap=True)
@@ -297,14 +275,14 @@ def positions_table(
     table.add_column("Ccy", no_wrap=True)
     for p in shown:
         table.add_row(
-            str(known(p.conid) or "—"),
-            str(known(p.contract_desc) or known(p.ticker) or "—"),
+            str(p.conid),
+            p.contract_desc or p.ticker or "—",
             quantity(p.position),
-            money(p.mkt_price),
-            money(p.mkt_value),
+            money(p.market_price),
+            money(p.market_value),
             money(p.avg_cost),
             signed(p.unrealized_pnl),
-            str(known(p.currency) or ""),
+            p.currency or "",
         )
     return table
 
@@ -328,10 +306,11 @@ def summary_table(
         elif item.is_null or item.amount is None:
             shown = "—"
         elif key == "cushion":
-            shown = f"{item.amount:.2%}"
+            shown = f"{item.amount:.2%}"  # a ratio, not an amount of money
         else:
             shown = money(item.amount)
-        table.add_row(label, shown, item.currency or "")
+        currency = "" if key == "cushion" else item.currency or ""
+        table.add_row(label, shown, currency)
     return table
 
 
@@ -344,7 +323,13 @@ def pnl_table(pnl: Mapping[str, PnlEntry]) -> Table:
     table.add_column("Net liquidation", justify="right", no_wrap=True)
     table.add_column("Market value", justify="right", no_wrap=True)
     for name, entry in sorted(pnl.items()):
-        table.add_row(name, signed(entry.dpl), signed(entry.upl), money(entry.nl), money(entry.mv))
+        table.add_row(
+            name,
+            signed(entry.daily_pnl),
+            signed(entry.unrealized_pnl),
+            money(entry.net_liquidation),
+            money(entry.market_value),
+        )
     return table
 
 
@@ -410,7 +395,7 @@ def _span(stats: HistoryStats) -> str:
     return f"{stats.start:%Y-%m-%d %H:%M} → {stats.end:%Y-%m-%d %H:%M} UTC"
 
 
-def search_table(results: Sequence[ContractSearchResult]) -> Table:
+def search_table(results: Sequence[ContractMatch]) -> Table:
     """Contracts matching a search, with the security types each offers."""
     table = data_table("Contracts")
     table.add_column("Conid", justify="right", style="bold")
@@ -419,16 +404,12 @@ def search_table(results: Sequence[ContractSearchResult]) -> Table:
     table.add_column("Exchange")
     table.add_column("Types")
     for item in results:
-        sections = known(item.sections) or []
-        types = ", ".join(
-            dict.fromkeys(str(known(s.sec_type)) for s in sections if known(s.sec_type))
-        )
         table.add_row(
-            str(known(item.conid) or "—"),
-            str(known(item.symbol) or ""),
-            str(known(item.company_name) or known(item.company_header) or ""),
-            str(known(item.description) or ""),
-            types,
+            str(item.conid),
+            item.symbol or "",
+            item.company_name or item.company_header or "",
+            item.description or "",
+            ", ".join(item.sec_types),
         )
     return table
 
@@ -445,17 +426,17 @@ def orders_table(orders: Sequence[LiveOrder], *, title: str = "Live orders") -> 
     table.add_column("Status", no_wrap=True)
     table.add_column("cOID", overflow="fold")
     for order in orders:
-        status = str(known(order.status) or "")
+        status = order.status or ""
         style = "green" if status == "Filled" else "red" if "Cancel" in status else ""
         table.add_row(
-            str(known(order.order_id) or "—"),
-            str(known(order.ticker) or known(order.conid) or ""),
-            str(known(order.side) or ""),
+            str(order.order_id),
+            order.ticker or (str(order.conid) if order.conid is not None else ""),
+            order.side or "",
             f"{quantity(order.filled_quantity)}/{quantity(order.total_size)}",
-            str(known(order.order_type) or ""),
+            order.order_type or "",
             money(order.price),
             Text(status, style=style),
-            str(known(order.order_ref) or ""),
+            order.c_oid or "",
         )
     return table
 
@@ -475,10 +456,8 @@ def placed_order_table(placed: PlacedOrder) -> Table:
 # --- JSON ---------------------------------------------------------------------------------------
 
 
-def jsonable(value: Any) -> Any:
-    """Plain JSON data from results: generated models, attrs classes, quotes, dates."""
-    if isinstance(value, Unset):
-        return None
+def jsonable(value: object) -> object:
+    """Plain JSON data from results: attrs classes, quotes, dates (``.model`` fields left out)."""
     if isinstance(value, bool | str | int) or value is None:
         return value
     if isinstance(value, float):
@@ -497,11 +476,13 @@ def jsonable(value: Any) -> Any:
             "is_halted": value.is_halted,
             "values": jsonable(dict(value.values)),
         }
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):  # generated models: the gateway's own field names
-        return jsonable(to_dict())
-    if attrs.has(type(value)):
-        return {f.name: jsonable(getattr(value, f.name)) for f in attrs.fields(type(value))}
+    kind = type(value)
+    if attrs.has(kind):
+        return {
+            f.name: jsonable(getattr(value, f.name))
+            for f in attrs.fields(kind)
+            if f.name != "model" and f.repr is not False  # the generated model; secrets
+        }
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, Iterable):
@@ -509,7 +490,7 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def write_json(value: Any, file: TextIO) -> None:
+def write_json(value: object, file: TextIO) -> None:
     """``value`` as indented JSON, one document, newline-terminated."""
     json.dump(jsonable(value), file, indent=2, ensure_ascii=False)
     file.write("\n")

@@ -14,11 +14,10 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from ibkr_webapi_client.models import Position
-
 from .._client import IBKRClient
 from ..orders.order import Order, Question
-from ..results import PlacedOrder
+from ..results.orders import PlacedOrder
+from ..results.portfolio import Position
 from ..snapshot import Quote
 from . import _render as render
 from ._commands import DEFAULT_QUOTE_FIELDS, fetch_positions
@@ -46,7 +45,7 @@ def heading(console: Console, title: str) -> None:
 
 def by_market_value(positions: Sequence[Position]) -> list[Position]:
     """Largest holdings first."""
-    return sorted(positions, key=lambda p: abs(render.number(p.mkt_value) or 0.0), reverse=True)
+    return sorted(positions, key=lambda p: abs(p.market_value or 0.0), reverse=True)
 
 
 async def _session(ib: IBKRClient, console: Console) -> str:
@@ -56,11 +55,11 @@ async def _session(ib: IBKRClient, console: Console) -> str:
     heading(console, "2. Accounts")
     accounts = await ib.accounts()
     console.print(render.accounts_table(accounts))
-    names = render.known(accounts.accounts) or []
+    names = accounts.accounts
     if not names:
         raise RuntimeError("the gateway lists no accounts")
-    selected = render.known(accounts.selected_account)
-    return str(selected) if selected in names else str(names[0])
+    selected = accounts.selected_account
+    return selected if selected is not None and selected in names else names[0]
 
 
 async def _positions(ib: IBKRClient, console: Console, account: str) -> list[Position]:
@@ -84,7 +83,7 @@ async def _quotes(
     snapshot_requests: Callable[[], int] | None,
 ) -> list[Quote]:
     heading(console, "4. Live quotes for the top holdings (and AAPL, which the order below buys)")
-    conids = [int(c) for p in holdings[:5] if isinstance(c := render.known(p.conid), int)]
+    conids = [p.conid for p in holdings[:5]]
     if AAPL not in conids:
         conids.append(AAPL)
     before = snapshot_requests() if snapshot_requests is not None else 0
@@ -195,7 +194,7 @@ async def command_line(console: Console, *, url: str, ca_path: str, result: Repo
     runs = [
         ["quote", "265598", "8314", "--fields", "symbol,last_price,bid_price,ask_price,volume"],
         ["orders"],
-        ["cancel", result.account, placed],
+        ["cancel", result.account, str(placed)],
     ]
     ok = True
     for argv in runs:

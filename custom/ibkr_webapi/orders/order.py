@@ -3,21 +3,44 @@
 from __future__ import annotations
 
 import inspect
+import math
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, get_args
 
 import attrs
 
 from ibkr_webapi_client.models import OrderRequest, OrderRequestStrategyParameters
 
 from ..errors import InvalidRequestError
+from ..seam import unset_if_none
+
+__all__ = [
+    "ORDER_TYPES",
+    "TIME_IN_FORCE",
+    "ConfirmCallback",
+    "ConfirmPolicy",
+    "Order",
+    "OrderType",
+    "Question",
+    "Side",
+    "TimeInForce",
+    "TrailingType",
+    "decide",
+    "new_client_order_id",
+]
 
 Side: TypeAlias = Literal["BUY", "SELL"]
-ORDER_TYPES = frozenset({"MKT", "LMT", "STP", "STOP_LIMIT", "MIDPRICE", "TRAIL", "TRAILLMT"})
-TIME_IN_FORCE = frozenset({"DAY", "IOC", "GTC", "OPG", "PAX"})
+OrderType: TypeAlias = Literal["MKT", "LMT", "STP", "STOP_LIMIT", "MIDPRICE", "TRAIL", "TRAILLMT"]
+TimeInForce: TypeAlias = Literal["DAY", "IOC", "GTC", "OPG", "PAX"]
+TrailingType: TypeAlias = Literal["amt", "%"]
+ORDER_TYPES: frozenset[str] = frozenset(get_args(OrderType))
+TIME_IN_FORCE: frozenset[str] = frozenset(get_args(TimeInForce))
 _NEEDS_PRICE = frozenset({"LMT", "STOP_LIMIT", "TRAILLMT"})
 _NEEDS_AUX = frozenset({"STP", "STOP_LIMIT"})
+# cOIDs travel in URLs of look-ups and in logs: keep them plain.
+_C_OID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}")
 
 
 def new_client_order_id() -> str:
@@ -31,16 +54,16 @@ class Order:
 
     ``quantity`` or ``cash_qty`` gives the size; ``price`` is the limit price and ``aux_price`` the stop
     price. ``c_oid`` is generated when not given: the same id is reused on any resend, so the gateway
-    refuses a second copy of the same order.
+    refuses a second copy of the same order. Derive variants with :meth:`evolve`.
     """
 
     side: Side
     conid: int | None = None
     quantity: float | None = None
-    order_type: str = "LMT"
+    order_type: OrderType = "LMT"
     price: float | None = None
     aux_price: float | None = None
-    tif: str = "DAY"
+    tif: TimeInForce = "DAY"
     c_oid: str | None = None
     conidex: str | None = None
     sec_type: str | None = None
@@ -48,13 +71,16 @@ class Order:
     outside_rth: bool = False
     cash_qty: float | None = None
     trailing_amt: float | None = None
-    trailing_type: Literal["amt", "%"] | None = None
+    trailing_type: TrailingType | None = None
     parent_id: str | None = None
+    """The cOID of the parent order, for an attached (bracket) child."""
+    is_single_group: bool | None = None
+    """Part of a one-cancels-all group (all orders of one submission)."""
     use_adaptive: bool | None = None
     is_ccy_conv: bool | None = None
     allocation_method: str | None = None
     strategy: str | None = None
-    strategy_parameters: Mapping[str, Any] | None = None
+    strategy_parameters: Mapping[str, str | float | int | bool] | None = None
     ticker: str | None = None
     referrer: str | None = None
 
@@ -63,47 +89,82 @@ class Order:
         if problems:
             raise InvalidRequestError("invalid order: " + "; ".join(problems))
 
+    def evolve(self, **changes: Any) -> Order:
+        """A copy with ``changes`` applied and checked again (``order.evolve(price=151.0)``)."""
+        try:
+            return attrs.evolve(self, **changes)
+        except TypeError as exc:
+            raise InvalidRequestError(f"invalid order change: {exc}") from None
+
     def with_client_order_id(self) -> Order:
         """This order with a cOID, generating one when it has none."""
         return self if self.c_oid else attrs.evolve(self, c_oid=new_client_order_id())
 
     def to_request(self, account_id: str) -> OrderRequest:
         """The generated wire model for this order."""
-        request = OrderRequest(order_type=self.order_type, side=self.side, tif=self.tif)
-        request.acct_id = account_id
-        request.outside_rth = self.outside_rth
-        optional: dict[str, Any] = {
-            "conid": self.conid,
-            "quantity": self.quantity,
-            "price": self.price,
-            "aux_price": self.aux_price,
-            "c_oid": self.c_oid,
-            "conidex": self.conidex,
-            "sec_type": self.sec_type,
-            "listing_exchange": self.listing_exchange,
-            "cash_qty": self.cash_qty,
-            "trailing_amt": self.trailing_amt,
-            "trailing_type": self.trailing_type,
-            "parent_id": self.parent_id,
-            "use_adaptive": self.use_adaptive,
-            "is_ccy_conv": self.is_ccy_conv,
-            "allocation_method": self.allocation_method,
-            "strategy": self.strategy,
-            "ticker": self.ticker,
-            "referrer": self.referrer,
-        }
-        for name, value in optional.items():
-            if value is not None:
-                setattr(request, name, value)
-        if self.strategy_parameters is not None:
-            request.strategy_parameters = OrderRequestStrategyParameters.from_dict(
-                dict(self.strategy_parameters)
-            )
-        return request
+        parameters = (
+            OrderRequestStrategyParameters.from_dict(dict(self.strategy_parameters))
+            if self.strategy_parameters is not None
+            else None
+        )
+        return OrderRequest(
+            order_type=self.order_type,
+            side=self.side,
+            tif=self.tif,
+            acct_id=account_id,
+            outside_rth=self.outside_rth,
+            conid=unset_if_none(self.conid),
+            quantity=unset_if_none(self.quantity),
+            price=unset_if_none(self.price),
+            aux_price=unset_if_none(self.aux_price),
+            c_oid=unset_if_none(self.c_oid),
+            conidex=unset_if_none(self.conidex),
+            sec_type=unset_if_none(self.sec_type),
+            listing_exchange=unset_if_none(self.listing_exchange),
+            cash_qty=unset_if_none(self.cash_qty),
+            trailing_amt=unset_if_none(self.trailing_amt),
+            trailing_type=unset_if_none(self.trailing_type),
+            parent_id=unset_if_none(self.parent_id),
+            is_single_group=unset_if_none(self.is_single_group),
+            use_adaptive=unset_if_none(self.use_adaptive),
+            is_ccy_conv=unset_if_none(self.is_ccy_conv),
+            allocation_method=unset_if_none(self.allocation_method),
+            strategy=unset_if_none(self.strategy),
+            strategy_parameters=unset_if_none(parameters),
+            ticker=unset_if_none(self.ticker),
+            referrer=unset_if_none(self.referrer),
+        )
+
+
+def _number_problems(order: Order) -> list[str]:
+    problems: list[str] = []
+    numbers = {
+        "quantity": order.quantity,
+        "price": order.price,
+        "aux_price": order.aux_price,
+        "cash_qty": order.cash_qty,
+        "trailing_amt": order.trailing_amt,
+    }
+    for name, value in numbers.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"{name} must be a number, got {type(value).__name__}")
+        elif not math.isfinite(value):
+            problems.append(f"{name} must be a finite number, got {value}")
+        elif value <= 0 and name != "price":
+            problems.append(f"{name} must be positive, got {value}")
+    if order.conid is not None and (
+        isinstance(order.conid, bool)
+        or not isinstance(order.conid, int)
+        or not 0 < order.conid < 2**63
+    ):
+        problems.append(f"conid must be a positive integer, got {order.conid!r}")
+    return problems
 
 
 def _problems(order: Order) -> list[str]:
-    problems: list[str] = []
+    problems = _number_problems(order)
     if order.side not in ("BUY", "SELL"):
         problems.append(f"side must be 'BUY' or 'SELL', got {order.side!r}")
     if order.order_type not in ORDER_TYPES:
@@ -116,12 +177,20 @@ def _problems(order: Order) -> list[str]:
         problems.append("give conid (or conidex) to say which contract to trade")
     if order.quantity is None and order.cash_qty is None:
         problems.append("give quantity (or cash_qty)")
-    if order.quantity is not None and order.quantity <= 0:
-        problems.append(f"quantity must be positive, got {order.quantity}; use side='SELL' to sell")
+    if order.quantity is not None and not isinstance(order.quantity, bool) and order.quantity == 0:
+        problems.append("quantity must be positive; use side='SELL' to sell")
     if order.order_type in _NEEDS_PRICE and order.price is None:
         problems.append(f"{order.order_type} orders need price (the limit price)")
     if order.order_type in _NEEDS_AUX and order.aux_price is None:
         problems.append(f"{order.order_type} orders need aux_price (the stop price)")
+    if (
+        isinstance(order.price, int | float)
+        and order.price <= 0
+        and not (order.sec_type or "").upper().endswith("BAG")
+    ):
+        problems.append(
+            f"price must be positive, got {order.price} (only combination orders may be negative)"
+        )
     if order.order_type in {"TRAIL", "TRAILLMT"} and (
         order.trailing_amt is None or order.trailing_type is None
     ):
@@ -130,6 +199,12 @@ def _problems(order: Order) -> list[str]:
         )
     if order.order_type == "MKT" and order.price is not None:
         problems.append("MKT orders take no price; use order_type='LMT' for a limit")
+    if order.c_oid is not None and not (
+        isinstance(order.c_oid, str) and _C_OID.fullmatch(order.c_oid)
+    ):
+        problems.append(
+            "c_oid must be 1-64 letters, digits or _ . : - (starting with a letter or digit)"
+        )
     return problems
 
 
@@ -159,4 +234,4 @@ async def decide(policy: ConfirmPolicy, question: Question) -> bool:
     answer = policy(question)
     if inspect.isawaitable(answer):
         answer = await answer
-    return bool(answer)
+    return answer is True

@@ -143,6 +143,8 @@ class Pacer:
         self._wake: asyncio.Future[None] | None = None
         self._gate_lock = asyncio.Lock()
         self._gate_token = 0
+        self._gate_free = asyncio.Event()
+        self._gate_free.set()
         self._holder_waits = 0
         self._recovering = 0
         self._hold_seen_until = 0.0
@@ -477,16 +479,25 @@ class Pacer:
                     break
                 await asyncio.sleep(again)  # another process holds it
             self._gate_token = token
+            self._gate_free.clear()
             reset = _gate_owner.set(token)
             try:
                 yield
             finally:
                 _gate_owner.reset(reset)
                 self._gate_token = 0
+                self._gate_free.set()
                 try:
                     await self._store.release_gate(token)
                 finally:
                     self._kick()
+
+    async def wait_gate(self) -> None:
+        """Wait until no other task of this process holds the gate (its holder passes at once).
+        Requests need not call this - the pacer holds them back anyway; it is for work that must
+        not even start meanwhile (an OAuth login, say)."""
+        while self._gate_token and not self.holds_gate():
+            await self._gate_free.wait()
 
     @asynccontextmanager
     async def holder_waiting(self) -> AsyncIterator[None]:

@@ -1,15 +1,15 @@
-"""Market data and contract calls: snapshots with readable fields, history, search."""
+"""Market data calls: snapshots with readable fields, historical bars, unsubscribing."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
-from ibkr_webapi_client.api.contracts import get_contract_info, get_sec_def_info, search_contracts
 from ibkr_webapi_client.api.market_data import (
     get_market_data_history,
     get_market_data_snapshot,
@@ -17,49 +17,47 @@ from ibkr_webapi_client.api.market_data import (
     unsubscribe_market_data,
 )
 from ibkr_webapi_client.models import (
-    ContractInfo,
-    ContractSearchRequest,
-    ContractSearchResult,
     HistoricalData,
-    SecDefInfo,
     UnsubscribeAllResponse,
     UnsubscribeRequest,
     UnsubscribeResponse,
 )
-from ibkr_webapi_client.types import UNSET
 
 from .. import errors
 from .._core import ClientCore
 from ..dates import format_ibkr_time
 from ..fields import DEFAULT_FIELDS, resolve_fields
-from ..results import History
+from ..ids import check_conid, check_conids
+from ..results.market import History
+from ..seam import bool_or_none, expect_one, unset_if_none
 from ..snapshot import Quote, merge_rows, split_request
+from ._base import Resource
+
+logger = logging.getLogger("ibkr_webapi")
 
 _PERIOD = re.compile(r"^\d{1,4}(min|h|d|w|m|y)$")
 _BAR = re.compile(r"^\d{1,2}(min|h|d|w|m)$")
+HistorySource = Literal["Trades", "Midpoint", "Bid_Ask"]
 
 
-def _conid_list(conids: int | str | Iterable[int | str]) -> list[int]:
-    items = [conids] if isinstance(conids, int | str) else list(conids)
-    result: list[int] = []
-    for item in items:
-        try:
-            conid = int(item)
-        except (TypeError, ValueError):
-            raise errors.InvalidRequestError(
-                f"conid {item!r} is not a number; find contract ids with search_contracts()"
-            ) from None
-        if conid <= 0:
-            raise errors.InvalidRequestError(f"conid must be positive, got {conid}")
-        if conid not in result:
-            result.append(conid)
-    if not result:
-        raise errors.InvalidRequestError("give at least one conid")
-    return result
+def _row_conid(row: dict[str, Any]) -> int | None:
+    value = row.get("conid")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdecimal():
+        return int(value)
+    return None
 
 
-class MarketDataAPI(ClientCore):
-    """Market data and contract endpoints."""
+class MarketResource(Resource):
+    """``ib.market``: snapshots, historical bars, and ending market data subscriptions."""
+
+    __slots__ = ("_no_data",)
+
+    def __init__(self, core: ClientCore) -> None:
+        super().__init__(core)
+        # conid -> session generation in which it gave no data at all (not polled again then).
+        self._no_data: dict[int, int] = {}
 
     async def snapshot(
         self,
@@ -72,26 +70,49 @@ class MarketDataAPI(ClientCore):
 
         Handles the pre-flight (the first call for a conid returns no data) by asking again, at most
         ``max_polls`` times, until every asked field has arrived; splits calls above 100 conids or
-        50 fields. Quotes come back in the order of ``conids``.
+        50 fields. Quotes come back in the order of ``conids``. A conid that sends no data at all
+        (an unknown contract, or no market data permission) comes back with ``has_data`` false, is
+        named in a warning, and is not polled again in this session.
         """
-        wanted = _conid_list(conids)
+        wanted = check_conids(conids)
         field_ids = resolve_fields(fields if fields is not None else DEFAULT_FIELDS)
-        polls = max_polls if max_polls is not None else self.preflight.max_polls
+        polls = max(1, max_polls if max_polls is not None else self._core.preflight.max_polls)
+        generation = self._core.stack.session.generation
         rows: dict[int, dict[str, Any]] = {}
         for conid_chunk, field_chunk in split_request(wanted, field_ids):
+            known_empty = {c for c in conid_chunk if self._no_data.get(c) == generation}
             pending = list(conid_chunk)
             late_polls: dict[int, int] = {}  # conid -> calls made since its first field arrived
-            for attempt in range(max(1, polls)):
+            for attempt in range(polls):
                 for row in await self._snapshot_rows(pending, field_chunk):
-                    conid = int(row.get("conid", 0))
-                    if conid in conid_chunk:
+                    conid = _row_conid(row)
+                    if conid is not None and conid in conid_chunk:
                         rows[conid] = merge_rows(rows.get(conid, {}), row)
-                pending = self._still_missing(pending, field_chunk, rows, late_polls)
+                pending = [
+                    c
+                    for c in self._still_missing(pending, field_chunk, rows, late_polls)
+                    if c not in known_empty
+                ]
                 if not pending:
                     break
                 if attempt + 1 < polls:
-                    await asyncio.sleep(self.preflight.interval)
-        return [Quote.from_row(rows.get(conid, {"conid": conid})) for conid in wanted]
+                    await asyncio.sleep(self._core.preflight.interval)
+        quotes = [Quote.from_row(rows.get(conid, {"conid": conid})) for conid in wanted]
+        self._note_empty(quotes, generation)
+        return quotes
+
+    def _note_empty(self, quotes: list[Quote], generation: int) -> None:
+        empty = [
+            q.conid for q in quotes if not q.has_data and self._no_data.get(q.conid) != generation
+        ]
+        for conid in empty:
+            self._no_data[conid] = generation
+        if empty:
+            logger.warning(
+                "snapshot: no market data for conid(s) %s after polling: unknown contracts, or no "
+                "market data permission; they will not be polled again in this session",
+                ", ".join(map(str, empty)),
+            )
 
     def _still_missing(
         self,
@@ -102,25 +123,30 @@ class MarketDataAPI(ClientCore):
     ) -> list[int]:
         """Conids worth asking again: some asked field is missing and its late-field budget is left."""
         pending = []
+        late_budget = self._core.preflight.late_field_polls
         for conid in conids:
             row = rows.get(conid, {})
             if all(f in row for f in fields):
                 continue
             if any(f in row for f in fields):
                 late_polls[conid] = late_polls.get(conid, -1) + 1
-                if late_polls[conid] >= self.preflight.late_field_polls:
+                if late_polls[conid] >= late_budget:
                     continue  # data flows, but these fields are not coming
             pending.append(conid)
         return pending
 
     async def _snapshot_rows(self, conids: list[int], fields: list[str]) -> list[dict[str, Any]]:
-        response = await self._call(
-            get_market_data_snapshot.asyncio_detailed,
-            conids=",".join(map(str, conids)),
-            fields=",".join(fields),
+        conid_text, field_text = ",".join(map(str, conids)), ",".join(fields)
+        response = await self._core.call(
+            lambda c: get_market_data_snapshot.asyncio_detailed(
+                client=c, conids=conid_text, fields=field_text
+            )
         )
         # The wire rows are keyed by field-id strings: read them as sent, not through the named model.
-        answer = json.loads(response.content or b"[]")
+        try:
+            answer = json.loads(response.content or b"[]")
+        except (ValueError, RecursionError) as exc:
+            raise errors.UnexpectedResponseError(f"snapshot: unreadable answer ({exc})") from None
         if not isinstance(answer, list):
             raise errors.UnexpectedResponseError(
                 f"snapshot: expected a list of rows, got {type(answer).__name__}"
@@ -129,15 +155,20 @@ class MarketDataAPI(ClientCore):
 
     async def unsubscribe(self, conid: int) -> bool:
         """Stop the gateway streaming one conid."""
-        response = await self._call(
-            unsubscribe_market_data.asyncio_detailed, body=UnsubscribeRequest(conid=int(conid))
+        body = UnsubscribeRequest(conid=check_conid(conid))
+        response = await self._core.call(
+            lambda c: unsubscribe_market_data.asyncio_detailed(client=c, body=body)
         )
-        return self._parsed(response, UnsubscribeResponse, "unsubscribe").success is True
+        answer = expect_one(response, UnsubscribeResponse, "unsubscribe")
+        return bool_or_none(answer.success, "success") is True
 
     async def unsubscribe_all(self) -> bool:
         """Stop the gateway streaming every conid."""
-        response = await self._call(unsubscribe_all_market_data.asyncio_detailed)
-        return self._parsed(response, UnsubscribeAllResponse, "unsubscribeall").unsubscribed is True
+        response = await self._core.call(
+            lambda c: unsubscribe_all_market_data.asyncio_detailed(client=c)
+        )
+        answer = expect_one(response, UnsubscribeAllResponse, "unsubscribeall")
+        return bool_or_none(answer.unsubscribed, "unsubscribed") is True
 
     async def history(
         self,
@@ -148,68 +179,33 @@ class MarketDataAPI(ClientCore):
         exchange: str | None = None,
         start_time: datetime | None = None,
         outside_rth: bool | None = None,
-        source: Literal["Trades", "Midpoint", "Bid_Ask"] | None = None,
+        source: HistorySource | None = None,
     ) -> History:
         """Historical bars (at most 1000) with timezone-aware times.
 
         ``period`` like ``"1d"``, ``"2w"``, ``"6m"``, ``"1y"``; ``bar`` like ``"1min"``, ``"5min"``,
         ``"1h"``, ``"1d"``. At most 5 history calls run at once (the gateway's limit).
         """
-        if not _PERIOD.match(period):
+        if not isinstance(period, str) or not _PERIOD.match(period):
             raise errors.InvalidRequestError(
                 f"period {period!r} is not valid; use a number and a unit: min, h, d, w, m or y (e.g. '1d')"
             )
-        if not _BAR.match(bar):
+        if not isinstance(bar, str) or not _BAR.match(bar):
             raise errors.InvalidRequestError(
                 f"bar {bar!r} is not valid; use e.g. '1min', '5min', '1h', '1d', '1w' or '1m'"
             )
-        response = await self._call(
-            get_market_data_history.asyncio_detailed,
-            conid=str(_conid_list(conid)[0]),
-            period=period,
-            bar=bar,
-            exchange=exchange if exchange is not None else UNSET,
-            start_time=format_ibkr_time(start_time) if start_time is not None else UNSET,
-            outside_rth=outside_rth if outside_rth is not None else UNSET,
-            source=source if source is not None else UNSET,
+        contract = check_conid(conid)
+        start = format_ibkr_time(start_time) if start_time is not None else None
+        response = await self._core.call(
+            lambda c: get_market_data_history.asyncio_detailed(
+                client=c,
+                conid=str(contract),
+                period=period,
+                bar=bar,
+                exchange=unset_if_none(exchange),
+                start_time=unset_if_none(start),
+                outside_rth=unset_if_none(outside_rth),
+                source=unset_if_none(source),
+            )
         )
-        return History.from_model(int(conid), self._parsed(response, HistoricalData, "history"))
-
-    async def search_contracts(
-        self, symbol: str, *, sec_type: str | None = None, name: bool = False
-    ) -> list[ContractSearchResult]:
-        """Contracts matching a symbol (or a company name with ``name=True``)."""
-        if not symbol or not symbol.strip():
-            raise errors.InvalidRequestError("give a symbol to search for, e.g. 'AAPL'")
-        body = ContractSearchRequest(symbol=symbol.strip(), name=name)
-        if sec_type is not None:
-            body.sec_type = sec_type
-        response = await self._call(search_contracts.asyncio_detailed, body=body)
-        return list(self._parsed(response, list, "contract search"))
-
-    async def contract_info(self, conid: int) -> ContractInfo:
-        """Full details of one contract."""
-        response = await self._call(get_contract_info.asyncio_detailed, str(_conid_list(conid)[0]))
-        return self._parsed(response, ContractInfo, "contract info")
-
-    async def secdef_info(
-        self,
-        conid: int,
-        sec_type: str,
-        *,
-        month: str | None = None,
-        exchange: str | None = None,
-        strike: float | None = None,
-        right: Literal["C", "P"] | None = None,
-    ) -> list[SecDefInfo]:
-        """Security definitions of derivatives on ``conid`` (options, futures, warrants)."""
-        response = await self._call(
-            get_sec_def_info.asyncio_detailed,
-            conid=str(_conid_list(conid)[0]),
-            sectype=sec_type,
-            month=month if month is not None else UNSET,
-            exchange=exchange if exchange is not None else UNSET,
-            strike=str(strike) if strike is not None else UNSET,
-            right=right if right is not None else UNSET,
-        )
-        return list(self._parsed(response, list, "secdef info"))
+        return History.from_model(contract, expect_one(response, HistoricalData, "history"))

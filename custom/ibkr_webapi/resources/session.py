@@ -1,4 +1,4 @@
-"""Session calls: status, keepalive, (re)opening the brokerage session, logout."""
+"""Session calls: status, keepalive, (re)opening the brokerage session, logout, SSO."""
 
 from __future__ import annotations
 
@@ -12,73 +12,75 @@ from ibkr_webapi_client.api.sessions import (
     validate_sso,
 )
 from ibkr_webapi_client.models import (
-    AuthStatus,
+    AuthStatus as AuthStatusModel,
+)
+from ibkr_webapi_client.models import (
     LogoutResponse,
     SessionInitRequest,
     SsoValidation,
     TickleResponse,
 )
-from ibkr_webapi_client.types import Unset
 
-from .._core import ClientCore
-from ..results import TickleResult
+from ..results.session import AuthStatus, SsoSession, TickleResult
+from ..seam import bool_or_none, expect_one
+from ._base import Resource
 
 logger = logging.getLogger("ibkr_webapi")
 
 
-def _authenticated(status: AuthStatus | Unset | None) -> bool | None:
-    if not isinstance(status, AuthStatus) or isinstance(status.authenticated, Unset):
-        return None
-    return bool(status.authenticated)
+class SessionResource(Resource):
+    """``ib.session``: the gateway session and the brokerage session behind ``/iserver``."""
 
+    __slots__ = ()
 
-class SessionAPI(ClientCore):
-    """Session endpoints."""
-
-    async def auth_status(self, *, recover: bool = True) -> AuthStatus:
+    async def status(self, *, recover: bool = True) -> AuthStatus:
         """The brokerage session's state.
 
         With ``recover`` (the default), a session that reports ``authenticated: false`` is re-opened
         (``ssodh/init``) and the fresh status is returned.
         """
-        response = await self._call(get_auth_status.asyncio_detailed)
-        status = self._parsed(response, AuthStatus, "auth status")
-        if recover and _authenticated(status) is False and await self._reopen_session():
-            response = await self._call(get_auth_status.asyncio_detailed)
-            status = self._parsed(response, AuthStatus, "auth status")
+        status = await self._read_status()
+        if recover and not status.authenticated and await self.reopen():
+            status = await self._read_status()
         return status
+
+    async def _read_status(self) -> AuthStatus:
+        response = await self._core.call(lambda c: get_auth_status.asyncio_detailed(client=c))
+        return AuthStatus.from_model(expect_one(response, AuthStatusModel, "auth status"))
 
     async def tickle(self) -> TickleResult:
         """Keep the session alive (the client does this itself every ``keepalive`` seconds)."""
-        response = await self._call(tickle.asyncio_detailed)
-        return TickleResult.from_model(self._parsed(response, TickleResponse, "tickle"))
+        response = await self._core.call(lambda c: tickle.asyncio_detailed(client=c))
+        return TickleResult.from_model(expect_one(response, TickleResponse, "tickle"))
 
     async def open_brokerage_session(self, *, compete: bool = True) -> AuthStatus:
         """Open (or re-open) the brokerage session with ``ssodh/init``."""
-        response = await self._call(
-            init_brokerage_session.asyncio_detailed,
-            body=SessionInitRequest(publish=True, compete=compete),
+        body = SessionInitRequest(publish=True, compete=compete)
+        response = await self._core.call(
+            lambda c: init_brokerage_session.asyncio_detailed(client=c, body=body)
         )
-        return self._parsed(response, AuthStatus, "ssodh/init")
+        return AuthStatus.from_model(expect_one(response, AuthStatusModel, "ssodh/init"))
 
     async def logout(self) -> bool:
-        """End the gateway session. Logging in again needs the browser."""
-        response = await self._call(logout.asyncio_detailed)
-        answer = self._parsed(response, LogoutResponse, "logout")
-        return answer.status is True
+        """End the gateway session. Logging in again needs the browser (or OAuth)."""
+        response = await self._core.call(lambda c: logout.asyncio_detailed(client=c))
+        answer = expect_one(response, LogoutResponse, "logout")
+        return bool_or_none(answer.status, "status") is True
 
-    async def validate_sso(self) -> SsoValidation:
+    async def validate_sso(self) -> SsoSession:
         """Details of the SSO session (user, expiry). Limited to one call a minute."""
-        response = await self._call(validate_sso.asyncio_detailed)
-        return self._parsed(response, SsoValidation, "sso/validate")
+        response = await self._core.call(lambda c: validate_sso.asyncio_detailed(client=c))
+        return SsoSession.from_model(expect_one(response, SsoValidation, "sso/validate"))
 
-    async def _keepalive_tick(self) -> None:
+    async def reopen(self) -> bool:
+        """Re-open the brokerage session now, sharing a recovery already under way."""
+        # The session layer sits below the gate: hold the gate so no order flow is split by ssodh/init.
+        async with self._core.gate.exclusive():
+            return await self._core.stack.session.ensure_authenticated()
+
+    async def keepalive_tick(self) -> None:
+        """One keepalive round: tickle, and re-open the brokerage session when it dropped."""
         answer = await self.tickle()
         if answer.authenticated is False:
             logger.info("keepalive: brokerage session is not authenticated; re-opening it")
-            await self._reopen_session()
-
-    async def _reopen_session(self) -> bool:
-        # The session layer sits below the gate: hold the gate so no order flow is split by ssodh/init.
-        async with self._gate.exclusive():
-            return await self._stack.session.ensure_authenticated()
+            await self.reopen()

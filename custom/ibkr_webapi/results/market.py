@@ -8,10 +8,11 @@ from datetime import datetime
 import attrs
 
 from ibkr_webapi_client.models import HistoricalData
-from ibkr_webapi_client.types import Unset
 
 from ..dates import parse_ibkr_time
-from ..seam import unset_to_none
+from ..seam import float_or_none, int_or_none, str_or_none
+
+__all__ = ["Bar", "History"]
 
 
 @attrs.frozen
@@ -26,7 +27,11 @@ class Bar:
     volume: float
 
 
-@attrs.frozen
+def _price(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
+@attrs.frozen(kw_only=True)
 class History:
     """Historical bars for one contract, plus the gateway's answer as received."""
 
@@ -35,38 +40,30 @@ class History:
     text: str | None
     bars: Sequence[Bar]
     bar_length_seconds: int | None
-    model: HistoricalData
+    model: HistoricalData = attrs.field(repr=False, eq=False)
 
     @classmethod
     def from_model(cls, conid: int, model: HistoricalData) -> History:
         bars = []
-        for item in model.data if not isinstance(model.data, Unset) else []:
-            stamp = unset_to_none(item.t)
-            if not isinstance(stamp, int):
-                continue  # a bar without a time cannot be placed; the raw model still has it
+        for item in model.data if isinstance(model.data, list) else []:
+            stamp = int_or_none(item.t, "data[].t")
+            if stamp is None:
+                continue  # a bar without a time cannot be placed; the model still has it
             bars.append(
                 Bar(
-                    time=parse_ibkr_time(stamp),
-                    open=_num(item.o),
-                    high=_num(item.h),
-                    low=_num(item.l),
-                    close=_num(item.c),
-                    volume=_num(item.v),
+                    time=parse_ibkr_time(stamp, epoch_unit="ms"),
+                    open=_price(float_or_none(item.o, "data[].o")),
+                    high=_price(float_or_none(item.h, "data[].h")),
+                    low=_price(float_or_none(item.l, "data[].l")),
+                    close=_price(float_or_none(item.c, "data[].c")),
+                    volume=_price(float_or_none(item.v, "data[].v")),
                 )
             )
-        symbol = unset_to_none(model.symbol)
-        text = unset_to_none(model.text)
-        length = unset_to_none(model.bar_length)
         return cls(
             conid=conid,
-            symbol=symbol if isinstance(symbol, str) else None,
-            text=text if isinstance(text, str) else None,
+            symbol=str_or_none(model.symbol, "symbol"),
+            text=str_or_none(model.text, "text"),
             bars=tuple(bars),
-            bar_length_seconds=length if isinstance(length, int) else None,
+            bar_length_seconds=int_or_none(model.bar_length, "barLength"),
             model=model,
         )
-
-
-def _num(value: object) -> float:
-    value = unset_to_none(value)
-    return float(value) if isinstance(value, int | float) else float("nan")

@@ -1,28 +1,224 @@
-"""Order results: what the gateway accepted."""
+"""Order results: accepted orders, live orders, one order's status, cancellations and previews.
+
+Order ids are ``int`` everywhere (the gateway sends them as numbers or digit strings); the client
+order id (cOID) a live order was placed with is ``c_oid``.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
-from ibkr_webapi_client.models import LiveOrder
+from ibkr_webapi_client.models import CancelOrderResponse, PreviewFigures
+from ibkr_webapi_client.models import LiveOrder as LiveOrderModel
+from ibkr_webapi_client.models import OrderPreview as OrderPreviewModel
+from ibkr_webapi_client.models import OrderStatus as OrderStatusModel
+from ibkr_webapi_client.types import Unset
 
+from ..dates import parse_ibkr_time
 from ..orders.order import Question
-from ..seam import unset_to_none
+from ..seam import (
+    bool_or_none,
+    int_id,
+    int_or_none,
+    model_or_none,
+    number_or_none,
+    required,
+    str_or_none,
+)
+
+__all__ = [
+    "CancelResult",
+    "LiveOrder",
+    "MarginChange",
+    "OrderPreview",
+    "OrderStatus",
+    "PlacedOrder",
+]
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PlacedOrder:
     """An order the gateway accepted (after any confirmation questions)."""
 
-    order_id: str
+    order_id: int
     order_status: str | None
     c_oid: str | None
     answered: tuple[Question, ...] = ()
     recovered: bool = False
-    """True when the answer was lost in transit and the order was found among live orders."""
+    """The answer was lost in transit and the order was found on the gateway by its cOID."""
 
 
-def live_order_ref(order: LiveOrder) -> str | None:
-    """The cOID a live order was placed with (the gateway calls it order_ref)."""
-    ref = unset_to_none(order.order_ref)
-    return ref if isinstance(ref, str) else None
+@attrs.frozen(kw_only=True)
+class LiveOrder:
+    """One order of the current brokerage session (``/iserver/account/orders``)."""
+
+    order_id: int
+    account_id: str | None
+    conid: int | None
+    c_oid: str | None
+    """The client order id it was placed with (the gateway's ``order_ref``)."""
+    status: str | None
+    side: str | None
+    order_type: str | None
+    ticker: str | None
+    description: str | None
+    price: float | None
+    total_size: float | None
+    filled_quantity: float | None
+    remaining_quantity: float | None
+    avg_price: float | None
+    time_in_force: str | None
+    last_execution: datetime | None
+    model: LiveOrderModel = attrs.field(repr=False, eq=False)
+
+    @classmethod
+    def from_model(cls, model: LiveOrderModel) -> LiveOrder:
+        executed = int_or_none(model.last_execution_time_r, "lastExecutionTime_r")
+        return cls(
+            order_id=required(int_id(model.order_id, "orderId"), "orderId"),
+            account_id=str_or_none(model.acct, "acct"),
+            conid=int_id(model.conid, "conid"),
+            c_oid=str_or_none(model.order_ref, "order_ref"),
+            status=str_or_none(model.status, "status"),
+            side=str_or_none(model.side, "side"),
+            order_type=str_or_none(model.order_type, "orderType"),
+            ticker=str_or_none(model.ticker, "ticker"),
+            description=str_or_none(model.order_desc, "orderDesc"),
+            price=number_or_none(model.price, "price"),
+            total_size=number_or_none(model.total_size, "totalSize"),
+            filled_quantity=number_or_none(model.filled_quantity, "filledQuantity"),
+            remaining_quantity=number_or_none(model.remaining_quantity, "remainingQuantity"),
+            avg_price=number_or_none(model.avg_price, "avgPrice"),
+            time_in_force=str_or_none(model.time_in_force, "timeInForce"),
+            last_execution=parse_ibkr_time(executed, epoch_unit="ms") if executed else None,
+            model=model,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class OrderStatus:
+    """One order's status by its order id (``/iserver/account/order/status/{orderId}``)."""
+
+    order_id: int
+    status: str | None
+    conid: int | None
+    symbol: str | None
+    side: str | None
+    order_type: str | None
+    total_size: float | None
+    filled: float | None
+    avg_price: float | None
+    limit_price: float | None
+    stop_price: float | None
+    tif: str | None
+    can_cancel: bool | None
+    can_modify: bool | None
+    model: OrderStatusModel = attrs.field(repr=False, eq=False)
+
+    @classmethod
+    def from_model(cls, model: OrderStatusModel) -> OrderStatus:
+        cannot_cancel = bool_or_none(model.cannot_cancel_order, "cannot_cancel_order")
+        not_editable = bool_or_none(model.order_not_editable, "order_not_editable")
+        return cls(
+            order_id=required(int_or_none(model.order_id, "order_id"), "order_id"),
+            status=str_or_none(model.order_status, "order_status"),
+            conid=int_or_none(model.conid, "conid"),
+            symbol=str_or_none(model.symbol, "symbol"),
+            side=str_or_none(model.side, "side"),
+            order_type=str_or_none(model.order_type, "order_type"),
+            total_size=number_or_none(model.total_size, "total_size"),
+            filled=number_or_none(model.cum_fill, "cum_fill"),
+            avg_price=number_or_none(model.average_price, "average_price"),
+            limit_price=number_or_none(model.limit_price, "limit_price"),
+            stop_price=number_or_none(model.stop_price, "stop_price"),
+            tif=str_or_none(model.tif, "tif"),
+            can_cancel=None if cannot_cancel is None else not cannot_cancel,
+            can_modify=None if not_editable is None else not not_editable,
+            model=model,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CancelResult:
+    """The gateway took a cancellation request (the order may still fill before it lands).
+
+    ``already_done`` is set when the order had already been cancelled (a lost answer to an earlier
+    cancel, for instance): the result the caller wanted holds either way.
+    """
+
+    order_id: int
+    message: str | None
+    conid: int | None = None
+    account_id: str | None = None
+    already_done: bool = False
+
+    @classmethod
+    def from_model(cls, order_id: int, model: CancelOrderResponse) -> CancelResult:
+        answered = int_id(model.order_id, "order_id")
+        return cls(
+            order_id=answered if answered is not None else order_id,
+            message=str_or_none(model.msg, "msg"),
+            conid=int_or_none(model.conid, "conid"),
+            account_id=str_or_none(model.account, "account"),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class MarginChange:
+    """A figure before and after the order (the gateway's formatted text, and as a number)."""
+
+    current: float | None
+    change: float | None
+    after: float | None
+
+    @classmethod
+    def from_model(cls, model: PreviewFigures | None, name: str) -> MarginChange:
+        if model is None:
+            return cls(current=None, change=None, after=None)
+        return cls(
+            current=number_or_none(model.current, f"{name}.current"),
+            change=number_or_none(model.change, f"{name}.change"),
+            after=number_or_none(model.after, f"{name}.after"),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class OrderPreview:
+    """What an order would cost and do to margin (``orders/whatif``); nothing was placed."""
+
+    amount: float | None
+    commission: float | None
+    total: float | None
+    equity: MarginChange
+    initial_margin: MarginChange
+    maintenance_margin: MarginChange
+    warning: str | None
+    error: str | None
+    model: OrderPreviewModel = attrs.field(repr=False, eq=False)
+
+    @classmethod
+    def from_model(cls, model: OrderPreviewModel) -> OrderPreview:
+        amount = model_or_none(model.amount)
+        return cls(
+            amount=_money(amount.amount if amount else None, "amount.amount"),
+            commission=_money(amount.commission if amount else None, "amount.commission"),
+            total=_money(amount.total if amount else None, "amount.total"),
+            equity=MarginChange.from_model(model_or_none(model.equity), "equity"),
+            initial_margin=MarginChange.from_model(model_or_none(model.initial), "initial"),
+            maintenance_margin=MarginChange.from_model(
+                model_or_none(model.maintenance), "maintenance"
+            ),
+            warning=str_or_none(model.warn, "warn") or None,
+            error=str_or_none(model.error, "error") or None,
+            model=model,
+        )
+
+
+def _money(value: str | Unset | None, field: str) -> float | None:
+    """Preview amounts come as text such as ``"1,234.50 USD"``; the number part."""
+    if not isinstance(value, str):
+        return None  # absent
+    head = value.strip().split(" ")[0]
+    return number_or_none(head, field) if head else None

@@ -1,4 +1,4 @@
-"""Portfolio results: account summary items."""
+"""Portfolio results: positions, account summary items, the cash ledger and P&L."""
 
 from __future__ import annotations
 
@@ -6,13 +6,88 @@ from datetime import datetime
 
 import attrs
 
+from ibkr_webapi_client.models import LedgerEntry as LedgerEntryModel
+from ibkr_webapi_client.models import PnlEntry as PnlEntryModel
+from ibkr_webapi_client.models import Position as PositionModel
 from ibkr_webapi_client.models import SummaryValue
 
 from ..dates import parse_ibkr_time
-from ..seam import unset_to_none
+from ..seam import (
+    bool_or_none,
+    float_or_none,
+    int_or_none,
+    number_or_none,
+    required,
+    str_or_none,
+)
+
+__all__ = ["LedgerEntry", "PnlEntry", "Position", "SummaryItem"]
 
 
-@attrs.frozen
+def _time_ms(value: int | None) -> datetime | None:
+    return parse_ibkr_time(value, epoch_unit="ms") if value is not None and value > 0 else None
+
+
+@attrs.frozen(kw_only=True)
+class Position:
+    """One position of an account. Everything but the contract and the size may be missing."""
+
+    account_id: str
+    conid: int
+    position: float
+    """Signed size: negative for a short position."""
+    contract_desc: str | None = None
+    ticker: str | None = None
+    name: str | None = None
+    asset_class: str | None = None
+    currency: str | None = None
+    market_price: float | None = None
+    market_value: float | None = None
+    avg_cost: float | None = None
+    avg_price: float | None = None
+    realized_pnl: float | None = None
+    unrealized_pnl: float | None = None
+    expiry: str | None = None
+    put_or_call: str | None = None
+    strike: float | None = None
+    multiplier: float | None = None
+    underlying_conid: int | None = None
+    listing_exchange: str | None = None
+    sector: str | None = None
+    group: str | None = None
+    model: PositionModel = attrs.field(repr=False, eq=False)
+
+    @classmethod
+    def from_model(cls, model: PositionModel, account_id: str) -> Position:
+        return cls(
+            account_id=str_or_none(model.acct_id, "acctId") or account_id,
+            conid=required(int_or_none(model.conid, "conid"), "conid"),
+            position=required(float_or_none(model.position, "position"), "position"),
+            contract_desc=str_or_none(model.contract_desc, "contractDesc"),
+            ticker=str_or_none(model.ticker, "ticker"),
+            name=str_or_none(model.name, "name"),
+            asset_class=str_or_none(model.asset_class, "assetClass"),
+            currency=str_or_none(model.currency, "currency"),
+            market_price=float_or_none(model.mkt_price, "mktPrice"),
+            market_value=float_or_none(model.mkt_value, "mktValue"),
+            avg_cost=float_or_none(model.avg_cost, "avgCost"),
+            avg_price=float_or_none(model.avg_price, "avgPrice"),
+            realized_pnl=float_or_none(model.realized_pnl, "realizedPnl"),
+            unrealized_pnl=float_or_none(model.unrealized_pnl, "unrealizedPnl"),
+            expiry=str_or_none(model.expiry, "expiry"),
+            put_or_call=str_or_none(model.put_or_call, "putOrCall"),
+            # "0" for contracts that have no strike.
+            strike=number_or_none(model.strike, "strike") or None,
+            multiplier=float_or_none(model.multiplier, "multiplier"),
+            underlying_conid=int_or_none(model.und_conid, "undConid") or None,
+            listing_exchange=str_or_none(model.listing_exchange, "listingExchange"),
+            sector=str_or_none(model.sector, "sector"),
+            group=str_or_none(model.group, "group"),
+            model=model,
+        )
+
+
+@attrs.frozen(kw_only=True)
 class SummaryItem:
     """One account summary value: a number in ``amount`` or a text in ``value``."""
 
@@ -26,17 +101,85 @@ class SummaryItem:
 
     @classmethod
     def from_model(cls, name: str, model: SummaryValue) -> SummaryItem:
-        stamp = unset_to_none(model.timestamp)
-        amount = unset_to_none(model.amount)
-        severity = unset_to_none(model.severity)
-        currency = unset_to_none(model.currency)
-        value = unset_to_none(model.value)
         return cls(
             name=name,
-            amount=float(amount) if isinstance(amount, int | float) else None,
-            currency=currency if isinstance(currency, str) else None,
-            value=value if isinstance(value, str) else None,
-            timestamp=parse_ibkr_time(stamp) if isinstance(stamp, int) and stamp > 0 else None,
-            is_null=unset_to_none(model.is_null) is True,
-            severity=severity if isinstance(severity, int) else None,
+            amount=float_or_none(model.amount, f"{name}.amount"),
+            currency=str_or_none(model.currency, f"{name}.currency"),
+            value=str_or_none(model.value, f"{name}.value"),
+            timestamp=_time_ms(int_or_none(model.timestamp, f"{name}.timestamp")),
+            is_null=bool_or_none(model.is_null, f"{name}.isNull") is True,
+            severity=int_or_none(model.severity, f"{name}.severity"),
+        )
+
+    def __str__(self) -> str:
+        if self.value is not None:
+            return self.value
+        if self.amount is None:
+            return ""
+        return f"{self.amount:,.2f} {self.currency}" if self.currency else f"{self.amount:,.2f}"
+
+
+@attrs.frozen(kw_only=True)
+class LedgerEntry:
+    """Cash and values in one currency (``BASE`` converts everything to the base currency)."""
+
+    currency: str
+    cash_balance: float | None
+    settled_cash: float | None
+    net_liquidation_value: float | None
+    stock_market_value: float | None
+    unrealized_pnl: float | None
+    realized_pnl: float | None
+    exchange_rate: float | None
+    interest: float | None
+    dividends: float | None
+    timestamp: datetime | None
+    model: LedgerEntryModel = attrs.field(repr=False, eq=False)
+
+    @classmethod
+    def from_model(cls, key: str, model: LedgerEntryModel) -> LedgerEntry:
+        stamp = int_or_none(model.timestamp, "timestamp")
+        return cls(
+            currency=str_or_none(model.currency, "currency") or key,
+            cash_balance=float_or_none(model.cashbalance, "cashbalance"),
+            settled_cash=float_or_none(model.settledcash, "settledcash"),
+            net_liquidation_value=float_or_none(model.netliquidationvalue, "netliquidationvalue"),
+            stock_market_value=float_or_none(model.stockmarketvalue, "stockmarketvalue"),
+            unrealized_pnl=float_or_none(model.unrealizedpnl, "unrealizedpnl"),
+            realized_pnl=float_or_none(model.realizedpnl, "realizedpnl"),
+            exchange_rate=float_or_none(model.exchangerate, "exchangerate"),
+            interest=float_or_none(model.interest, "interest"),
+            dividends=float_or_none(model.dividends, "dividends"),
+            # The ledger counts seconds, not milliseconds.
+            timestamp=parse_ibkr_time(stamp, epoch_unit="s") if stamp else None,
+            model=model,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class PnlEntry:
+    """Daily and unrealized P&L of one account segment (``U1234567.Core``)."""
+
+    key: str
+    daily_pnl: float | None
+    unrealized_pnl: float | None
+    net_liquidation: float | None
+    market_value: float | None
+    excess_liquidity: float | None
+    model: PnlEntryModel = attrs.field(repr=False, eq=False)
+
+    @property
+    def account_id(self) -> str:
+        return self.key.partition(".")[0]
+
+    @classmethod
+    def from_model(cls, key: str, model: PnlEntryModel) -> PnlEntry:
+        return cls(
+            key=key,
+            daily_pnl=float_or_none(model.dpl, "dpl"),
+            unrealized_pnl=float_or_none(model.upl, "upl"),
+            net_liquidation=float_or_none(model.nl, "nl"),
+            market_value=float_or_none(model.mv, "mv"),
+            excess_liquidity=float_or_none(model.el, "el"),
+            model=model,
         )

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
     from ._config import RateLimit, SimulatorConfig
     from ._faults import Faults, SimulatedDisconnect
     from ._market import Quote
+    from ._oauth1 import OAuth1Consumer, OAuth1Settings
+    from ._oauth2 import OAuth2Client, OAuth2Settings
+    from ._oauth_files import (
+        load_oauth1_consumer,
+        load_oauth2_client,
+        write_oauth1_credentials,
+        write_oauth2_credentials,
+    )
     from ._server import GatewayServer, run, serve_gateway
     from ._simulator import Arrival, GatewaySimulator
 
@@ -36,6 +44,14 @@ _MODULES = {
     "GatewayServer": "._server",
     "GatewaySimulator": "._simulator",
     "ManualClock": "._clock",
+    "OAuth1Consumer": "._oauth1",
+    "OAuth1Settings": "._oauth1",
+    "OAuth2Client": "._oauth2",
+    "OAuth2Settings": "._oauth2",
+    "load_oauth1_consumer": "._oauth_files",
+    "load_oauth2_client": "._oauth_files",
+    "write_oauth1_credentials": "._oauth_files",
+    "write_oauth2_credentials": "._oauth_files",
     "Quote": "._market",
     "RateLimit": "._config",
     "SimulatedDisconnect": "._faults",
@@ -53,13 +69,21 @@ __all__ = [
     "GatewayServer",
     "GatewaySimulator",
     "ManualClock",
+    "OAuth1Consumer",
+    "OAuth1Settings",
+    "OAuth2Client",
+    "OAuth2Settings",
     "Quote",
     "RateLimit",
     "SimulatedDisconnect",
     "SimulatorConfig",
     "create_app",
+    "load_oauth1_consumer",
+    "load_oauth2_client",
     "run",
     "serve_gateway",
+    "write_oauth1_credentials",
+    "write_oauth2_credentials",
 ]
 
 

@@ -203,6 +203,8 @@ def _endpoint(route: ApiRoute, sim: GatewaySimulator) -> Callable[[Request], Awa
                     411,
                     {"error": "Length Required: send {} as the body of a POST", "statusCode": 411},
                 )
+            if sim.oauth is not None:  # api.ibkr.com: every request signed / with a live bearer
+                sim.oauth.check(request, now)
             wait = sim.rate_limiter.check(client_ip(request), route.endpoint_key, now)
             if wait is not None:
                 sim.rate_limited += 1
@@ -253,6 +255,10 @@ def create_app(
         Route(r.path, _endpoint(r, simulator), methods=[r.method]) for r in API_ROUTES
     ]
     routes: list[BaseRoute] = [Mount(BASE_PATH, routes=api)]
+    if simulator.oauth is not None:
+        from ._oauth import oauth_routes
+
+        routes[:0] = oauth_routes(simulator)
     if simulator.config.admin_routes:
         routes.append(Mount(ADMIN_PATH, routes=admin_routes(simulator)))
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})

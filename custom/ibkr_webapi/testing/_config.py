@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ._faults import Faults
+
+if TYPE_CHECKING:
+    from ._oauth1 import OAuth1Settings
+    from ._oauth2 import OAuth2Settings
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,10 @@ class SimulatorConfig:
     # answered), like a network path whose delay varies: tests that pacing holds under jitter.
     arrival_jitter: float = 0.0
     request_log_size: int = 100_000  # how many arrivals `GatewaySimulator.arrivals` keeps
+
+    # --- direct access as api.ibkr.com (OAuth): the session starts logged out, requests are checked
+    oauth1: OAuth1Settings | None = None
+    oauth2: OAuth2Settings | None = None
 
     # --- faults and control
     faults: Faults = field(default_factory=Faults)

@@ -25,6 +25,8 @@ from ._snapshot import SnapshotService
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+    from ._oauth import OAuthGuard
+
 DEFAULT_BASE_URL = "https://localhost:5000/v1/api"
 
 
@@ -77,6 +79,12 @@ class GatewaySimulator:
         for account, count in config.positions.items():
             self.portfolio.populate(account, count)
         self.session = Session(config, now)
+        self.oauth: OAuthGuard | None = None
+        """The OAuth servers (``.oauth1``, ``.oauth2``) when the config enables OAuth."""
+        if config.oauth1 is not None or config.oauth2 is not None:
+            from ._oauth import OAuthGuard
+
+            self.oauth = OAuthGuard(config, self.session)
         self.snapshots = SnapshotService(config, self.catalogue, self.market)
         self.orders = OrderBook(
             submit_delay=config.order_submit_delay, fill_delay=config.order_fill_delay

@@ -29,6 +29,10 @@ class Gate:
         async with self.pacer.exclusive():
             yield
 
+    async def wait_turn(self) -> None:
+        """Wait until the gate is free, unless the calling task holds it."""
+        await self.pacer.wait_gate()
+
     def held(self) -> bool:
         """Whether the calling task holds the gate."""
         return self.pacer.holds_gate()
