@@ -88,6 +88,9 @@ async def ibkr_client(ibkr_gateway: GatewayServer) -> AsyncIterator[IBKRClient]:
 
     account = ibkr_gateway.simulator.config.accounts[0]
     async with IBKRClient(
-        ibkr_gateway.url, verify=ibkr_gateway.verify, account_id=account, pacer=Pacer(store="memory")
+        ibkr_gateway.url,
+        verify=ibkr_gateway.verify,
+        account_id=account,
+        pacer=Pacer(store="memory"),
     ) as client:
         yield client
