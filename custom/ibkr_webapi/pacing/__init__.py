@@ -11,17 +11,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ._host import HostStore, default_state_dir
 from ._memory import MemoryStore
 from ._pacer import Pacer, Permit
 from ._policy import GATEWAY_RULES, EndpointRule, RateLimitPolicy
 from ._rates import Rate
+from ._redis import RedisStore
 from ._store import Outcome, Slot, Store
-
-if TYPE_CHECKING:
-    from ._redis import RedisStore
 
 __all__ = [
     "GATEWAY_RULES",
@@ -38,11 +34,3 @@ __all__ = [
     "Store",
     "default_state_dir",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "RedisStore":  # imported on first use: the redis client is an optional extra
-        from ._redis import RedisStore
-
-        return RedisStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
