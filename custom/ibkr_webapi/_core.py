@@ -8,7 +8,7 @@ import os
 import ssl
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 import httpx
@@ -23,6 +23,9 @@ from .transports import TransportStack, build_transport_stack
 from .transports.gate import Gate, GateTransport
 from .transports.pacing import Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from .streaming import StreamManager, StreamOptions
 
 logger = logging.getLogger("ibkr_webapi")
 
@@ -105,6 +108,7 @@ class ClientCore:
         preflight: PreflightPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         headers: dict[str, str] | None = None,
+        streaming: StreamOptions | None = None,
     ) -> None:
         url = (base_url or os.environ.get("IBKR_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not url.startswith(("http://", "https://")):
@@ -112,7 +116,9 @@ class ClientCore:
                 f"base_url {url!r} must start with https:// (e.g. {DEFAULT_BASE_URL})"
             )
         self.base_url = url
-        inner = transport or httpx.AsyncHTTPTransport(verify=_ssl_context(verify))
+        # One SSLContext for HTTP and the websocket, so verify= means the same for both.
+        self.ssl_context: ssl.SSLContext = httpx.create_ssl_context(verify=_ssl_context(verify))
+        inner = transport or httpx.AsyncHTTPTransport(verify=self.ssl_context)
         self.pacer = pacer or Pacer(rate_limits or RateLimitPolicy())
         self._stack: TransportStack = build_transport_stack(
             base_url=url,
@@ -138,6 +144,8 @@ class ClientCore:
         self.preflight = preflight or PreflightPolicy()
         self._keepalive = Keepalive(self._keepalive_tick, keepalive) if keepalive else None
         self._closed = False
+        self._stream_options = streaming
+        self._stream: StreamManager | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -161,6 +169,8 @@ class ClientCore:
             return
         self._closed = True
         try:
+            if self._stream is not None:
+                await self._stream.aclose()
             if self._keepalive is not None:
                 await self._keepalive.stop()
         finally:
