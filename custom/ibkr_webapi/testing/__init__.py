@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from ._market import Quote
     from ._server import GatewayServer, run, serve_gateway
     from ._simulator import GatewaySimulator
+    from ._websocket import WebsocketHub
+    from ._ws_settings import WebsocketSettings
 
 _MODULES = {
     "Clock": "._clock",
@@ -39,6 +41,8 @@ _MODULES = {
     "RateLimit": "._config",
     "SimulatedDisconnect": "._faults",
     "SimulatorConfig": "._config",
+    "WebsocketHub": "._websocket",
+    "WebsocketSettings": "._ws_settings",
     "create_app": "._app",
     "run": "._server",
     "serve_gateway": "._server",
@@ -55,6 +59,8 @@ __all__ = [
     "RateLimit",
     "SimulatedDisconnect",
     "SimulatorConfig",
+    "WebsocketHub",
+    "WebsocketSettings",
     "create_app",
     "run",
     "serve_gateway",

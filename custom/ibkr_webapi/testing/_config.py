@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ._faults import Faults
+from ._ws_settings import WebsocketSettings
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ class SimulatorConfig:
     # Windows are this fraction shorter, to forgive timing jitter
     rate_limit_tolerance: float = 0.05
     retry_after_header: bool = False  # the real gateway's Retry-After is undocumented
+
+    # --- websocket (/v1/api/ws)
+    websocket: WebsocketSettings = field(default_factory=WebsocketSettings)
 
     # --- faults and control
     faults: Faults = field(default_factory=Faults)
