@@ -93,10 +93,10 @@ def stream_tasks() -> list[asyncio.Task[Any]]:
     return [t for t in asyncio.all_tasks() if t.get_name().startswith(TASK_PREFIX) and not t.done()]
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 20.0) -> None:
+async def eventually(check: Callable[[], bool], within: float = 20.0) -> None:
     """Wait until ``check()`` holds (generous timeout: behaviour, not speed, is tested)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not check():
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
