@@ -76,12 +76,15 @@ async def test_an_order_consumer_that_falls_too_far_behind_gets_an_overflow_erro
 
 
 async def test_the_overflow_ends_only_that_subscription(gateway: GatewayServer) -> None:
-    async with make_client(gateway, fast_options(buffer_size=10)) as client:
-        async with client.stream.events() as events, client.stream.quotes([AAPL]) as quotes:
-            await anext(quotes)
-            for number in range(20):  # nobody reads the events
-                gateway.simulator.websocket.bulletin(f"bulletin {number}")
-            with pytest.raises(errors.StreamOverflowError):
-                while True:
-                    await asyncio.wait_for(anext(events), 20)
-            await anext(quotes)  # quotes are unaffected
+    async with (
+        make_client(gateway, fast_options(buffer_size=10)) as client,
+        client.stream.events() as events,
+        client.stream.quotes([AAPL]) as quotes,
+    ):
+        await anext(quotes)
+        for number in range(20):  # nobody reads the events
+            gateway.simulator.websocket.bulletin(f"bulletin {number}")
+        with pytest.raises(errors.StreamOverflowError):
+            while True:
+                await asyncio.wait_for(anext(events), 20)
+        await anext(quotes)  # quotes are unaffected

@@ -18,17 +18,21 @@ from .conftest import AAPL, FAST_SOCKET, fast_options, make_client, sim_config
 async def test_each_session_hand_over_is_accepted(
     gateway: GatewayServer, mode: SessionHandover
 ) -> None:
-    async with make_client(gateway, fast_options(session_handover=mode)) as client:
-        async with client.stream.quotes([AAPL], fields=["last_price"]) as quotes:
-            await anext(quotes)
+    async with (
+        make_client(gateway, fast_options(session_handover=mode)) as client,
+        client.stream.quotes([AAPL], fields=["last_price"]) as quotes,
+    ):
+        await anext(quotes)
     assert gateway.simulator.websocket.accepted == 1
 
 
 async def test_waiting_for_session_gets_the_session_frame(gateway: GatewayServer) -> None:
     # "none" sends no cookie; the server says "waiting for session"; the client answers in-band.
-    async with make_client(gateway, fast_options(session_handover="none")) as client:
-        async with client.stream.quotes([AAPL], fields=["last_price"]) as quotes:
-            await anext(quotes)
+    async with (
+        make_client(gateway, fast_options(session_handover="none")) as client,
+        client.stream.quotes([AAPL], fields=["last_price"]) as quotes,
+    ):
+        await anext(quotes)
     received = list(gateway.simulator.websocket.received)
     assert any(frame.startswith('{"session":') for frame in received)
 
@@ -47,9 +51,11 @@ async def gateway_mode() -> AsyncIterator[GatewayServer]:
 
 
 async def test_a_gateway_that_needs_no_session_proof(gateway_mode: GatewayServer) -> None:
-    async with make_client(gateway_mode, fast_options(session_handover="none")) as client:
-        async with client.stream.quotes([AAPL], fields=["last_price"]) as quotes:
-            await anext(quotes)
+    async with (
+        make_client(gateway_mode, fast_options(session_handover="none")) as client,
+        client.stream.quotes([AAPL], fields=["last_price"]) as quotes,
+    ):
+        await anext(quotes)
 
 
 async def test_an_untrusted_certificate_fails_at_once_with_a_typed_error(
@@ -79,15 +85,17 @@ async def test_an_oauth_query_token_goes_on_the_upgrade_url(gateway: GatewayServ
         return {"oauth_token": "a1b2c3"}
 
     options: StreamOptions = fast_options(query_token=token)
-    async with make_client(gateway, options) as client:
-        async with client.stream.quotes([AAPL], fields=["last_price"]) as quotes:
-            await anext(quotes)
-            ws = client.stream._ws
-            assert ws is not None and ws.request is not None
-            assert ws.request.path.endswith("/v1/api/ws?oauth_token=a1b2c3")
-            # With a query token the session goes as a plain cookie.
-            assert "api=" in ws.request.headers["Cookie"]
-            assert "{" not in ws.request.headers["Cookie"]
+    async with (
+        make_client(gateway, options) as client,
+        client.stream.quotes([AAPL], fields=["last_price"]) as quotes,
+    ):
+        await anext(quotes)
+        ws = client.stream._ws
+        assert ws is not None and ws.request is not None
+        assert ws.request.path.endswith("/v1/api/ws?oauth_token=a1b2c3")
+        # With a query token the session goes as a plain cookie.
+        assert "api=" in ws.request.headers["Cookie"]
+        assert "{" not in ws.request.headers["Cookie"]
 
 
 class _Tickle:
