@@ -63,7 +63,7 @@ class Context:
     def json(self) -> bool:
         return bool(getattr(self.args, "json", False))
 
-    def client(self) -> IBKRClient:
+    def client(self, *, keepalive: float | None = None) -> IBKRClient:
         """A client configured from the flags and the environment (no keepalive: commands are short)."""
         verify = resolve_verify(self.args)
         if verify is False:
@@ -74,7 +74,7 @@ class Context:
             )
         base_url = self.args.base_url or os.environ.get("IBKR_BASE_URL") or DEFAULT_BASE_URL
         return IBKRClient(
-            base_url, verify=verify, keepalive=None, pacer=SharedPacer(base_url.rstrip("/"))
+            base_url, verify=verify, keepalive=keepalive, pacer=SharedPacer(base_url.rstrip("/"))
         )
 
     def show(self, *renderables: object) -> None:
@@ -385,7 +385,11 @@ async def order(ctx: Context) -> None:
 
 
 async def orders(ctx: Context) -> None:
-    """Live orders of the session."""
+    """Live orders of the session (``--follow``: every change as it happens)."""
+    if getattr(ctx.args, "follow", False):
+        from ._watch import follow_orders
+
+        return await follow_orders(ctx)
     filters = [f.strip() for f in ctx.args.filters.split(",")] if ctx.args.filters else None
     async with ctx.client() as ib:
         live = await ib.live_orders(filters=filters)
@@ -407,6 +411,13 @@ async def cancel(ctx: Context) -> None:
     ctx.show(Text(f"Order {ctx.args.order_id}: {message}", style="bold"))
 
 
+async def watch(ctx: Context) -> None:
+    """Streaming quotes (see :mod:`._watch`)."""
+    from ._watch import watch as stream_quotes
+
+    await stream_quotes(ctx)
+
+
 COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "status": status,
     "accounts": accounts,
@@ -419,6 +430,7 @@ COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "order": order,
     "orders": orders,
     "cancel": cancel,
+    "watch": watch,
 }
 
 
