@@ -9,7 +9,7 @@ streamed quote equals ``Quote.from_row`` of the same merged row.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -19,57 +19,107 @@ from ..snapshot import FlaggedPrice, MarketDataAvailability, PriceFlag, Quote, p
 
 __all__ = ["QuoteBook", "QuoteState", "cached_value"]
 
-# Keys of a frame that belong to the transport, not to the quote.
-_DROPPED = frozenset({"topic"})
 _NAMES: dict[str, str] = {wire: info.name for wire, info in FIELDS.items()}
-_CACHE_LIMIT = 200_000
-_cache: dict[tuple[str, object], object] = {}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CACHE_LIMIT = 50_000
+_Entry = tuple[str, dict[object, object]]
+_UNSEEN: _Entry = ("", {})
+# Per wire key: its value name and the memo of its parsed values; None for keys that are not fields.
+_KEYS: dict[str, _Entry | None] = {}
+
+
+def _entry(key: str) -> _Entry | None:
+    entry = _KEYS.get(key, _UNSEEN)
+    if entry is _UNSEEN:
+        is_field = key.isdecimal() and key.isascii()
+        entry = _KEYS[key] = (_NAMES.get(key, key), {}) if is_field else None
+    return entry
 
 
 def cached_value(wire: str, raw: object) -> object:
     """``parse_value(wire, raw)``, remembered for hashable raw values (prices repeat a lot)."""
+    entry = _entry(wire)
+    if entry is None:
+        return parse_value(wire, raw)
+    memo = entry[1]
     try:
-        return _cache[wire, raw]
+        return memo[raw]
     except KeyError:
         pass
     except TypeError:  # an unhashable value (a list, an object): parse it each time
         return parse_value(wire, raw)
     value = parse_value(wire, raw)
-    if len(_cache) >= _CACHE_LIMIT:
-        _cache.clear()
-    _cache[wire, raw] = value
+    if len(memo) >= _CACHE_LIMIT:
+        memo.clear()
+    memo[raw] = value
     return value
 
 
-def _is_field(key: str) -> bool:
-    return key.isdecimal() and key.isascii()
-
-
 class QuoteState:
-    """One contract's merged row and parsed values; ``version`` counts the frames merged in."""
+    """One contract's merged row and parsed values; ``version`` counts the frames merged in.
 
-    __slots__ = ("_built", "arrived_ns", "conid", "raw", "values", "version")
+    Both dicts are replaced, never changed, by a merge: a built :class:`Quote` shares them safely.
+    """
+
+    __slots__ = ("_built", "conid", "raw", "values", "version")
 
     def __init__(self, conid: int) -> None:
         self.conid = conid
         self.raw: dict[str, Any] = {"conid": conid}
         self.values: dict[str, Any] = {}
         self.version = 0
-        self.arrived_ns = 0
-        """When the latest frame arrived (``time.monotonic_ns``), for latency measurements."""
         self._built: Quote | None = None
 
-    def merge(self, frame: dict[str, Any]) -> None:
-        """Merge one frame: newer values win, an empty value never wipes out a known one."""
-        raw, values = self.raw, self.values
+    def merge(self, frame: dict[str, Any], *, blanks: bool = True) -> None:
+        """Merge one frame: newer values win, an empty value never wipes out a known one.
+
+        ``blanks=False`` promises the frame has no empty or null value (the reader can tell from
+        the text cheaply): the merge then skips looking for them.
+        """
+        frame.pop("topic", None)
+        if blanks and (None in frame.values() or "" in frame.values()):
+            self._merge_blanks(frame)
+            return
+        old_raw = self.raw
+        self.raw = raw = {**old_raw, **frame}
+        values = self.values.copy()
+        keys = _KEYS
         for key, value in frame.items():
-            if key in _DROPPED:
+            entry = keys.get(key, _UNSEEN)
+            if entry is _UNSEEN:
+                entry = _entry(key)
+            if entry is None:
                 continue
-            if (value is None or value == "") and raw.get(key) not in (None, ""):
+            try:
+                values[entry[0]] = entry[1][value]
+            except (KeyError, TypeError):
+                values[entry[0]] = cached_value(key, value)
+        stamp = frame.get("_updated")
+        if stamp is not None:
+            old = old_raw.get("_updated")
+            if type(stamp) is not int or type(old) is not int:
+                raw["_updated"] = _latest(old, stamp)
+            elif stamp < old:
+                raw["_updated"] = old
+        self.values = values
+        self.version += 1
+        self._built = None
+
+    def _merge_blanks(self, frame: dict[str, Any]) -> None:
+        """The careful merge, for the rare frame with empty values (they must not wipe out)."""
+        old_raw = self.raw
+        raw = {**old_raw, **frame}
+        values = self.values.copy()
+        for key, value in frame.items():
+            if (value is None or value == "") and old_raw.get(key) not in (None, ""):
+                raw[key] = old_raw[key]
                 continue
-            raw[key] = value
-            if _is_field(key):
-                values[_NAMES.get(key, key)] = cached_value(key, value)
+            entry = _entry(key)
+            if entry is not None:
+                values[entry[0]] = cached_value(key, value)
+        if "_updated" in frame:
+            raw["_updated"] = _latest(old_raw.get("_updated"), frame["_updated"])
+        self.raw, self.values = raw, values
         self.version += 1
         self._built = None
 
@@ -89,20 +139,43 @@ class QuoteState:
     def _build(self) -> Quote:
         values = self.values
         last = values.get("last_price")
-        flag = last.flag if isinstance(last, FlaggedPrice) else None
+        flag = last.flag if type(last) is FlaggedPrice else None
         availability = values.get("market_data_availability")
+        stamp = self.raw.get("_updated")
         return Quote(
-            conid=self.conid,
-            updated=_updated(self.raw.get("_updated")),
-            raw=MappingProxyType(self.raw.copy()),
-            values=MappingProxyType(values.copy()),
-            availability=availability if isinstance(availability, MarketDataAvailability) else None,
-            is_prior_close=flag is PriceFlag.PRIOR_CLOSE,
-            is_halted=flag is PriceFlag.HALTED,
+            self.conid,
+            _last_stamp[1] if type(stamp) is int and stamp == _last_stamp[0] else _updated(stamp),
+            MappingProxyType(self.raw),
+            MappingProxyType(values),
+            availability if type(availability) is MarketDataAvailability else None,
+            flag is PriceFlag.PRIOR_CLOSE,
+            flag is PriceFlag.HALTED,
         )
 
 
+_last_stamp: list[object] = [None, None]  # frames of one server tick share their time
+
+
+def _latest(old: object, new: object) -> object:
+    """The newer of two ``_updated`` stamps, as ``merge_rows`` keeps it (numbers only)."""
+    if type(new) is int and type(old) is int:
+        return new if new >= old else old
+    numeric = [s for s in (old, new) if isinstance(s, int | float) and not isinstance(s, bool)]
+    if numeric:
+        return max(numeric)
+    return old if new in (None, "") and old not in (None, "") else new
+
+
 def _updated(stamp: object) -> datetime | None:
+    if type(stamp) is int:
+        if stamp == _last_stamp[0]:
+            return _last_stamp[1]  # type: ignore[return-value]
+        try:
+            when = _EPOCH + timedelta(milliseconds=stamp)  # what parse_ibkr_time does for ms
+        except OverflowError:
+            return None
+        _last_stamp[0], _last_stamp[1] = stamp, when
+        return when
     if stamp is None or isinstance(stamp, bool):
         return None
     try:
@@ -116,6 +189,8 @@ class QuoteBook:
 
     def __init__(self) -> None:
         self._states: dict[int, QuoteState] = {}
+        self.states = self._states
+        """The states by conid (read-only use: the reader's fast path)."""
 
     def state(self, conid: int) -> QuoteState:
         state = self._states.get(conid)
