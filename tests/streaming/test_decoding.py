@@ -228,7 +228,7 @@ def test_a_delta_merges_into_the_full_quote() -> None:
     assert quote.bid_price == 168.41  # an empty value does not wipe out a known one
     assert quote.volume == 12_200_000 and quote.bid_size == 1300
     assert quote.is_prior_close and quote.availability is not None
-    assert "topic" not in quote.raw
+    assert quote.raw["topic"] == "smd+265598"  # the frames as received
     assert state.quote() is quote  # built once per version
 
 

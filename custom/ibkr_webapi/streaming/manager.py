@@ -477,10 +477,14 @@ class StreamManager:
 
     async def _read(self, ws: ClientConnection) -> None:
         loop = asyncio.get_running_loop()
+        count = 0
         try:
             async for message in ws:
                 self._last_frame = loop.time()
                 self._on_text(message)
+                count += 1
+                if count % 32 == 0:  # queued frames: let consumers run now and then
+                    await asyncio.sleep(0)
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd is not None else None
             raise _SocketDeadError(f"the websocket closed (code {code})") from exc
@@ -628,9 +632,8 @@ class StreamManager:
                     frame,
                     blanks=type(message) is not str or '""' in message or "null" in message,
                 )
-                build = state.quote
                 for buffer in buffers:
-                    buffer.put(conid, build)
+                    buffer.put(conid, state)
             elif type(topic) is str and topic.startswith("smd+"):
                 self._on_market_data(frame, topic)
             else:

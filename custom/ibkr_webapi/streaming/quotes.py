@@ -1,7 +1,8 @@
 """Market data frames merged into the last full picture of each contract, as :class:`Quote`.
 
 The gateway sends a first ``smd`` frame, then only the fields that changed. Each contract keeps its
-merged wire row and its parsed values; a frame updates both for just the keys it carries, and the
+merged wire row (frames as received, ``topic`` included; the latest frame's ``_updated`` wins: one
+socket delivers in order) and its parsed values; a frame updates both for just the keys it carries, and the
 :class:`Quote` is built only when a consumer takes it. Values are parsed with the snapshot parser
 (:func:`ibkr_webapi.snapshot.parse_value`, memoised: the same text always parses the same), so a
 streamed quote equals ``Quote.from_row`` of the same merged row.
@@ -56,18 +57,17 @@ def cached_value(wire: str, raw: object) -> object:
 
 
 class QuoteState:
-    """One contract's merged row and parsed values; ``version`` counts the frames merged in.
+    """One contract's merged row and parsed values.
 
     Both dicts are replaced, never changed, by a merge: a built :class:`Quote` shares them safely.
     """
 
-    __slots__ = ("_built", "conid", "raw", "values", "version")
+    __slots__ = ("_built", "conid", "raw", "values")
 
     def __init__(self, conid: int) -> None:
         self.conid = conid
         self.raw: dict[str, Any] = {"conid": conid}
         self.values: dict[str, Any] = {}
-        self.version = 0
         self._built: Quote | None = None
 
     def merge(self, frame: dict[str, Any], *, blanks: bool = True) -> None:
@@ -76,12 +76,10 @@ class QuoteState:
         ``blanks=False`` promises the frame has no empty or null value (the reader can tell from
         the text cheaply): the merge then skips looking for them.
         """
-        frame.pop("topic", None)
         if blanks and (None in frame.values() or "" in frame.values()):
             self._merge_blanks(frame)
             return
-        old_raw = self.raw
-        self.raw = raw = {**old_raw, **frame}
+        self.raw = {**self.raw, **frame}
         values = self.values.copy()
         keys = _KEYS
         for key, value in frame.items():
@@ -94,15 +92,7 @@ class QuoteState:
                 values[entry[0]] = entry[1][value]
             except (KeyError, TypeError):
                 values[entry[0]] = cached_value(key, value)
-        stamp = frame.get("_updated")
-        if stamp is not None:
-            old = old_raw.get("_updated")
-            if type(stamp) is not int or type(old) is not int:
-                raw["_updated"] = _latest(old, stamp)
-            elif stamp < old:
-                raw["_updated"] = old
         self.values = values
-        self.version += 1
         self._built = None
 
     def _merge_blanks(self, frame: dict[str, Any]) -> None:
@@ -117,10 +107,7 @@ class QuoteState:
             entry = _entry(key)
             if entry is not None:
                 values[entry[0]] = cached_value(key, value)
-        if "_updated" in frame:
-            raw["_updated"] = _latest(old_raw.get("_updated"), frame["_updated"])
         self.raw, self.values = raw, values
-        self.version += 1
         self._built = None
 
     def reset(self) -> None:
@@ -130,19 +117,16 @@ class QuoteState:
         self._built = None
 
     def quote(self) -> Quote:
-        """The current picture as a Quote (built once per version)."""
+        """The current picture as a Quote (built once per version; the dicts are shared)."""
         built = self._built
-        if built is None:
-            built = self._built = self._build()
-        return built
-
-    def _build(self) -> Quote:
+        if built is not None:
+            return built
         values = self.values
         last = values.get("last_price")
         flag = last.flag if type(last) is FlaggedPrice else None
         availability = values.get("market_data_availability")
         stamp = self.raw.get("_updated")
-        return Quote(
+        built = self._built = Quote(
             self.conid,
             _last_stamp[1] if type(stamp) is int and stamp == _last_stamp[0] else _updated(stamp),
             MappingProxyType(self.raw),
@@ -151,25 +135,18 @@ class QuoteState:
             flag is PriceFlag.PRIOR_CLOSE,
             flag is PriceFlag.HALTED,
         )
+        return built
+
+    __call__ = quote  # the state is its own thunk in a conflating buffer: no bound method per frame
 
 
-_last_stamp: list[object] = [None, None]  # frames of one server tick share their time
-
-
-def _latest(old: object, new: object) -> object:
-    """The newer of two ``_updated`` stamps, as ``merge_rows`` keeps it (numbers only)."""
-    if type(new) is int and type(old) is int:
-        return new if new >= old else old
-    numeric = [s for s in (old, new) if isinstance(s, int | float) and not isinstance(s, bool)]
-    if numeric:
-        return max(numeric)
-    return old if new in (None, "") and old not in (None, "") else new
+_last_stamp: list[Any] = [None, None]  # frames of one server tick share their time
 
 
 def _updated(stamp: object) -> datetime | None:
     if type(stamp) is int:
         if stamp == _last_stamp[0]:
-            return _last_stamp[1]  # type: ignore[return-value]
+            return _last_stamp[1]  # type: ignore[no-any-return]
         try:
             when = _EPOCH + timedelta(milliseconds=stamp)  # what parse_ibkr_time does for ms
         except OverflowError:

@@ -115,6 +115,11 @@ class WebsocketHub:
     def bulletin(self, message: str, *, id: str = "bulletin-1") -> None:
         self._broadcast({"topic": "blt", "args": {"id": id, "message": message}})
 
+    def inject(self, frames: list[dict[str, Any] | str]) -> None:
+        """Send these frames (objects or raw text) to every open socket, as they are."""
+        for socket in self.connections:
+            socket._outbox.extend(frames)
+
     def _broadcast(self, frame: dict[str, Any]) -> None:
         for socket in self.connections:
             socket.queue(frame)
