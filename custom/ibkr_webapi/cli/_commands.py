@@ -64,7 +64,7 @@ class Context:
     def json(self) -> bool:
         return bool(getattr(self.args, "json", False))
 
-    def client(self) -> IBKRClient:
+    def client(self, *, keepalive: float | None = None) -> IBKRClient:
         """A client configured from the flags and the environment (no keepalive: commands are short).
 
         ``--oauth1-dir`` / ``--oauth2-dir`` (or ``IBKR_OAUTH1_*`` / ``IBKR_OAUTH2_*`` variables)
@@ -85,7 +85,7 @@ class Context:
                 getattr(self.args, "oauth1_dir", None),
                 base_url=base_url,
                 verify=verify,
-                keepalive=None,
+                keepalive=keepalive,
                 pacer=SharedPacer(base_url, RateLimitPolicy.oauth()),
             )
         if mode == "oauth2":
@@ -93,10 +93,10 @@ class Context:
                 getattr(self.args, "oauth2_dir", None),
                 base_url=base_url,
                 verify=verify,
-                keepalive=None,
+                keepalive=keepalive,
                 pacer=SharedPacer(base_url, RateLimitPolicy.oauth()),
             )
-        return IBKRClient(base_url, verify=verify, keepalive=None, pacer=SharedPacer(base_url))
+        return IBKRClient(base_url, verify=verify, keepalive=keepalive, pacer=SharedPacer(base_url))
 
     def show(self, *renderables: object) -> None:
         self.out.print(*renderables)
@@ -427,7 +427,11 @@ async def order(ctx: Context) -> None:
 
 
 async def orders(ctx: Context) -> None:
-    """Live orders of the session."""
+    """Live orders of the session (``--follow``: every change as it happens)."""
+    if getattr(ctx.args, "follow", False):
+        from ._watch import follow_orders
+
+        return await follow_orders(ctx)
     filters = [f.strip() for f in ctx.args.filters.split(",")] if ctx.args.filters else None
     async with ctx.client() as ib:
         live = await ib.live_orders(filters=filters)
@@ -452,6 +456,13 @@ async def cancel(ctx: Context) -> None:
     ctx.show(Text(f"Order {ctx.args.order_id}: {message}", style="bold"))
 
 
+async def watch(ctx: Context) -> None:
+    """Streaming quotes (see :mod:`._watch`)."""
+    from ._watch import watch as stream_quotes
+
+    await stream_quotes(ctx)
+
+
 COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "status": status,
     "accounts": accounts,
@@ -464,6 +475,7 @@ COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "order": order,
     "orders": orders,
     "cancel": cancel,
+    "watch": watch,
 }
 
 

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     )
     from ._server import GatewayServer, run, serve_gateway
     from ._simulator import GatewaySimulator
+    from ._websocket import WebsocketHub
+    from ._ws_settings import WebsocketSettings
 
 _MODULES = {
     "Clock": "._clock",
@@ -55,6 +57,8 @@ _MODULES = {
     "RateLimit": "._config",
     "SimulatedDisconnect": "._faults",
     "SimulatorConfig": "._config",
+    "WebsocketHub": "._websocket",
+    "WebsocketSettings": "._ws_settings",
     "create_app": "._app",
     "run": "._server",
     "serve_gateway": "._server",
@@ -75,6 +79,8 @@ __all__ = [
     "RateLimit",
     "SimulatedDisconnect",
     "SimulatorConfig",
+    "WebsocketHub",
+    "WebsocketSettings",
     "create_app",
     "load_oauth1_consumer",
     "load_oauth2_client",
