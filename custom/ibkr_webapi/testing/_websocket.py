@@ -483,6 +483,11 @@ def websocket_routes(sim: GatewaySimulator) -> list[BaseRoute]:
     hub = hub_of(sim)
 
     async def endpoint(websocket: WebSocket) -> None:
+        oauth = sim.oauth
+        if oauth is not None and not oauth.accepts_websocket(websocket.query_params, sim.now()):
+            # api.ibkr.com: the upgrade must carry the OAuth token of a live session
+            await websocket.close(code=1008, reason="a live OAuth token is required")
+            return
         await websocket.accept()
         socket = SimSocket(websocket, sim, hub)
         hub.connections.add(socket)
