@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .. import errors
 from ..snapshot import Quote
@@ -26,8 +26,6 @@ from .events import (
     Trade,
 )
 
-if TYPE_CHECKING:
-    from .manager import StreamManager
 
 T = TypeVar("T")
 
@@ -45,6 +43,14 @@ __all__ = [
 ]
 
 
+
+class SubscriptionHost(Protocol):
+    """What a subscription needs from the stream manager: joining and leaving the socket."""
+
+    async def attach(self, sub: Subscription[Any]) -> None: ...
+
+    async def detach(self, sub: Subscription[Any]) -> None: ...
+
 class Subscription(Generic[T]):
     """An async context manager and async iterator over one kind of update.
 
@@ -55,7 +61,7 @@ class Subscription(Generic[T]):
 
     kind = "stream"
 
-    def __init__(self, manager: StreamManager, keys: tuple[str, ...], buffer: Buffer[T]) -> None:
+    def __init__(self, manager: SubscriptionHost, keys: tuple[str, ...], buffer: Buffer[T]) -> None:
         self._manager = manager
         self.keys = keys
         self._buffer = buffer
@@ -123,7 +129,7 @@ class QuoteSubscription(Subscription[Quote]):
 
     kind = "quotes"
 
-    def __init__(self, manager: StreamManager, conids: list[int], fields: list[str]) -> None:
+    def __init__(self, manager: SubscriptionHost, conids: list[int], fields: list[str]) -> None:
         self.conids = tuple(conids)
         self.fields = tuple(fields)
         self.quotes: ConflatingBuffer[int, Quote] = ConflatingBuffer()
@@ -138,7 +144,7 @@ class OrderSubscription(Subscription[OrderUpdate]):
 
     kind = "orders"
 
-    def __init__(self, manager: StreamManager, capacity: int, snapshot: bool) -> None:
+    def __init__(self, manager: SubscriptionHost, capacity: int, snapshot: bool) -> None:
         self.updates: BoundedBuffer[OrderUpdate] = BoundedBuffer(capacity, "orders")
         self.snapshot = snapshot
         self._seen: dict[int, tuple[object, ...]] = {}
@@ -164,7 +170,7 @@ class PnlSubscription(Subscription[PnlUpdate]):
 
     kind = "pnl"
 
-    def __init__(self, manager: StreamManager) -> None:
+    def __init__(self, manager: SubscriptionHost) -> None:
         self.updates: ConflatingBuffer[str, PnlUpdate] = ConflatingBuffer()
         super().__init__(manager, ("pl",), self.updates)
 
@@ -177,7 +183,7 @@ class TradeSubscription(Subscription[Trade]):
 
     kind = "trades"
 
-    def __init__(self, manager: StreamManager, capacity: int, days: int | None) -> None:
+    def __init__(self, manager: SubscriptionHost, capacity: int, days: int | None) -> None:
         self.updates: BoundedBuffer[Trade] = BoundedBuffer(capacity, "trades")
         self.days = days
         self._seen: set[str] = set()
@@ -198,7 +204,7 @@ class AccountSummarySubscription(Subscription[AccountSummaryUpdate]):
 
     kind = "account_summary"
 
-    def __init__(self, manager: StreamManager, account: str, keys: tuple[str, ...] | None) -> None:
+    def __init__(self, manager: SubscriptionHost, account: str, keys: tuple[str, ...] | None) -> None:
         self.account = account
         self.summary_keys = keys
         self.updates: ConflatingBuffer[str, AccountSummaryUpdate] = ConflatingBuffer()
@@ -216,7 +222,7 @@ class LedgerSubscription(Subscription[LedgerUpdate]):
 
     kind = "ledger"
 
-    def __init__(self, manager: StreamManager, account: str) -> None:
+    def __init__(self, manager: SubscriptionHost, account: str) -> None:
         self.account = account
         self.updates: ConflatingBuffer[str, LedgerUpdate] = ConflatingBuffer()
         super().__init__(manager, (f"ld+{account}",), self.updates)
@@ -231,7 +237,7 @@ class BookSubscription(Subscription[BookUpdate]):
     kind = "book"
 
     def __init__(
-        self, manager: StreamManager, account: str, conid: int, exchange: str | None
+        self, manager: SubscriptionHost, account: str, conid: int, exchange: str | None
     ) -> None:
         self.account, self.conid, self.exchange = account, conid, exchange
         self.updates: ConflatingBuffer[int, BookUpdate] = ConflatingBuffer()
@@ -246,7 +252,7 @@ class EventSubscription(Subscription[StreamEvent]):
 
     kind = "events"
 
-    def __init__(self, manager: StreamManager, capacity: int) -> None:
+    def __init__(self, manager: SubscriptionHost, capacity: int) -> None:
         self.updates: BoundedBuffer[StreamEvent] = BoundedBuffer(capacity, "events")
         super().__init__(manager, (), self.updates)
 
