@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._core import ClientCore
 from .auth.constructors import OAuthConstructors
@@ -22,6 +23,9 @@ from .results.orders import CancelResult, LiveOrder, OrderPreview, OrderStatus, 
 from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
 from .results.session import AuthStatus, SsoSession, TickleResult
 from .snapshot import Quote
+
+if TYPE_CHECKING:
+    from .streaming import StreamManager
 
 
 class IBKRClient(OAuthConstructors, ClientCore):
@@ -68,6 +72,25 @@ class IBKRClient(OAuthConstructors, ClientCore):
     def orders(self) -> OrdersResource:
         """Placing, changing, cancelling and following orders."""
         return OrdersResource(self)
+
+    @property
+    def stream(self) -> StreamManager:
+        """Subscriptions over the client's one websocket (created on first use, closed with the client).
+
+        ``async with ib.stream.quotes([265598], fields=["last_price"]) as quotes: async for q in quotes``.
+        """
+        if self._stream is None:
+            from .streaming import StreamManager  # imported on first use: websockets loads then
+
+            self._stream = StreamManager(
+                self,
+                base_url=self.base_url,
+                ssl_context=self.ssl_context,
+                cookies=lambda: {c.name: c.value or "" for c in self._http.cookies.jar},
+                auth=self._http.auth,
+                options=self._stream_options,
+            )
+        return self._stream
 
     async def _keepalive_tick(self) -> None:
         await self.session.keepalive_tick()

@@ -9,7 +9,7 @@ import os
 import ssl
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Self, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Self, TypedDict, TypeVar
 
 import attrs
 import httpx
@@ -29,6 +29,9 @@ from .transports.logging import LoggingTransport
 from .transports.pacing import Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
 from .transports.size import DEFAULT_MAX_RESPONSE_BYTES
+
+if TYPE_CHECKING:
+    from .streaming import StreamManager, StreamOptions
 
 logger = logging.getLogger("ibkr_webapi")
 
@@ -59,6 +62,7 @@ class ClientOptions(TypedDict, total=False):
     transport: httpx.AsyncBaseTransport | None
     headers: dict[str, str] | None
     settings: Settings | None
+    streaming: StreamOptions | None
 
 
 @attrs.frozen(kw_only=True)
@@ -129,6 +133,7 @@ class ClientCore:
         transport: httpx.AsyncBaseTransport | None = None,
         headers: dict[str, str] | None = None,
         settings: Settings | None = None,
+        streaming: StreamOptions | None = None,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         env = settings if settings is not None else Settings.from_env()
@@ -148,8 +153,8 @@ class ClientCore:
                 "Pass verify='/path/to/gateway-cert.pem' instead.",
                 redact_url(url),
             )
-        self.ssl_context = _ssl_context(verify)
-        """What the client verifies the gateway's certificate with (also used by the websocket)."""
+        # One SSLContext for HTTP and the websocket, so verify= means the same for both.
+        self.ssl_context: ssl.SSLContext = httpx.create_ssl_context(verify=_ssl_context(verify))
         inner = transport or httpx.AsyncHTTPTransport(verify=self.ssl_context)
         self._oauth = auth if isinstance(auth, RenewingAuth) else None
         if self._oauth is not None:  # OAuth signs every attempt just above the network
@@ -192,6 +197,8 @@ class ClientCore:
         self._keepalive = Keepalive(self._keepalive_tick, keepalive) if keepalive else None
         self._closed = False
         self._accounts_cache: tuple[str, ...] | None = None
+        self._stream_options = streaming
+        self._stream: StreamManager | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r})"
@@ -221,6 +228,8 @@ class ClientCore:
             return
         self._closed = True
         try:
+            if self._stream is not None:
+                await self._stream.aclose()
             if self._keepalive is not None:
                 await self._keepalive.stop()
         finally:

@@ -44,6 +44,7 @@ async def run_demo() -> int:
                 result = await _report.portfolio_report(
                     ib, console, snapshot_requests=snapshot_requests
                 )
+                streamed = await _report.streaming_section(ib, console, result.account)
             ok = await _report.command_line(
                 console, url=gw.url, ca_path=str(gw.ca_path), result=result
             )
@@ -52,7 +53,7 @@ async def run_demo() -> int:
         console.print(Text(f"demo failed: {exc}", style="bold red"))
         return 1
     elapsed = time.perf_counter() - started
-    ok = ok and limited == 0
+    ok = ok and limited == 0 and streamed > 0
     console.print()
     console.rule(
         Text(

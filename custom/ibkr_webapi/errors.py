@@ -50,6 +50,12 @@ __all__ = [
     "ResponseTooLargeError",
     "ServerError",
     "ServiceUnavailableError",
+    "StreamAuthenticationError",
+    "StreamClosedError",
+    "StreamConnectionError",
+    "StreamError",
+    "StreamOverflowError",
+    "StreamProtocolError",
     "TLSError",
     "TimeoutError",
     "UnexpectedResponseError",
@@ -339,6 +345,38 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
         self.c_oid = c_oid
         self.order = order
         self.checked = tuple(checked)
+
+
+# -- Streaming (the websocket) ---------------------------------------------------------------
+
+
+class StreamError(IBKRError):
+    """A websocket subscription ended; the subclass says why. Leave the block and open a new one."""
+
+
+class StreamClosedError(StreamError):
+    """The client (or its stream manager) was closed while a subscription was still being read."""
+
+
+class StreamOverflowError(StreamError):
+    """A consumer fell so far behind that order, trade or event updates would have been dropped.
+
+    Nothing was skipped silently: every update before the gap was delivered. Re-open the
+    subscription (orders are reconciled from the REST live-order list) and consume faster, or raise
+    ``StreamOptions.buffer_size``.
+    """
+
+
+class StreamConnectionError(StreamError, APIConnectionError):
+    """The websocket could not be (re)connected: TLS refused, the gateway gone for too long, ..."""
+
+
+class StreamAuthenticationError(StreamError):
+    """The websocket's session could not be (re-)authenticated; log in to the gateway again."""
+
+
+class StreamProtocolError(StreamError):
+    """A websocket frame that this client cannot read (reported on the events stream)."""
 
 
 # -- Mapping answers to errors -----------------------------------------------------------------

@@ -90,6 +90,11 @@ def _upper(text: str) -> str:
     return text.strip().upper()
 
 
+def _stream_limits(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--count", type=int, metavar="N", help="stop after N updates")
+    cmd.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``ibkr-webapi`` argument parser."""
     parser = argparse.ArgumentParser(
@@ -165,6 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--filters", metavar="LIST", help="comma-separated statuses, e.g. Submitted,Filled"
     )
+    cmd.add_argument("--follow", action="store_true", help="stream every order change until Ctrl-C")
+    _stream_limits(cmd)
+
+    cmd = add("watch", "stream quotes into a live table (--json: one line per update)")
+    cmd.add_argument("conids", metavar="CONID", type=int, nargs="+")
+    cmd.add_argument(
+        "--fields",
+        metavar="LIST",
+        help=f"comma-separated field names or ids (default {commands.field_list(commands.DEFAULT_QUOTE_FIELDS)})",
+    )
+    _stream_limits(cmd)
 
     cmd = add("cancel", "cancel an order")
     cmd.add_argument("account", metavar="ACCOUNT")

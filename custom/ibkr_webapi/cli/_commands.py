@@ -63,7 +63,7 @@ class Context:
     def json(self) -> bool:
         return bool(getattr(self.args, "json", False))
 
-    def client(self) -> IBKRClient:
+    def client(self, *, keepalive: float | None = None) -> IBKRClient:
         """A client configured from the flags and the environment (no keepalive: commands are short).
 
         ``--oauth1-dir`` / ``--oauth2-dir`` (or ``IBKR_OAUTH1_*`` / ``IBKR_OAUTH2_*`` variables)
@@ -84,7 +84,7 @@ class Context:
                 getattr(self.args, "oauth1_dir", None),
                 base_url=base_url,
                 verify=verify,
-                keepalive=None,
+                keepalive=keepalive,
                 pacer=Pacer(RateLimitPolicy.oauth()),
             )
         if mode == "oauth2":
@@ -92,12 +92,12 @@ class Context:
                 getattr(self.args, "oauth2_dir", None),
                 base_url=base_url,
                 verify=verify,
-                keepalive=None,
+                keepalive=keepalive,
                 pacer=Pacer(RateLimitPolicy.oauth()),
             )
         # The default pacer shares the budget (and any 429 hold) with every other process on this
         # machine using the same gateway: commands run back to back never exceed IBKR's limits.
-        return IBKRClient(base_url, verify=verify, keepalive=None)
+        return IBKRClient(base_url, verify=verify, keepalive=keepalive)
 
     def show(self, *renderables: object) -> None:
         self.out.print(*renderables)
@@ -428,7 +428,11 @@ async def order(ctx: Context) -> None:
 
 
 async def orders(ctx: Context) -> None:
-    """Live orders of the session."""
+    """Live orders of the session (``--follow``: every change as it happens)."""
+    if getattr(ctx.args, "follow", False):
+        from ._watch import follow_orders
+
+        return await follow_orders(ctx)
     filters = [f.strip() for f in ctx.args.filters.split(",")] if ctx.args.filters else None
     async with ctx.client() as ib:
         live = await ib.live_orders(filters=filters)
@@ -453,6 +457,13 @@ async def cancel(ctx: Context) -> None:
     ctx.show(Text(f"Order {ctx.args.order_id}: {message}", style="bold"))
 
 
+async def watch(ctx: Context) -> None:
+    """Streaming quotes (see :mod:`._watch`)."""
+    from ._watch import watch as stream_quotes
+
+    await stream_quotes(ctx)
+
+
 COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "status": status,
     "accounts": accounts,
@@ -465,6 +476,7 @@ COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "order": order,
     "orders": orders,
     "cancel": cancel,
+    "watch": watch,
 }
 
 

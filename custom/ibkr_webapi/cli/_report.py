@@ -162,6 +162,64 @@ async def portfolio_report(
     return ReportResult(account=account, placed=placed)
 
 
+STREAM_SECONDS = 2.0
+STREAM_CONIDS = (AAPL, 8314)
+STREAM_FIELDS = ("symbol", "last_price", "bid_price", "ask_price", "bid_size", "ask_size")
+
+
+async def _stream_quotes(ib: IBKRClient, console: Console) -> int:
+    """Print every streamed quote for a few seconds; returns how many arrived."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STREAM_SECONDS
+    count = 0
+    async with ib.stream.quotes(STREAM_CONIDS, fields=STREAM_FIELDS) as quotes:
+        while (remaining := deadline - loop.time()) > 0:
+            try:
+                quote = await asyncio.wait_for(anext(quotes), remaining)
+            except TimeoutError:
+                break
+            count += 1
+            console.print(
+                f"  {quote.symbol or quote.conid:<5} last {render.money(quote.last_price):>9}  "
+                f"bid {render.money(quote.bid_price):>9} x {render.quantity(quote.bid_size):>6}  "
+                f"ask {render.money(quote.ask_price):>9} x {render.quantity(quote.ask_size):>6}"
+            )
+    return count
+
+
+async def streaming_section(ib: IBKRClient, console: Console, account: str) -> int:
+    """Quotes and order updates pushed over the websocket; returns the order updates seen."""
+    heading(console, "10. Streaming over the websocket")
+    console.print(
+        f"{STREAM_SECONDS:g} s of quotes for AAPL and IBM, each update merged into the full quote:"
+    )
+    count = await _stream_quotes(ib, console)
+    console.print(f"{render.plural(count, 'quote update')} streamed.")
+    seen = 0
+    async with ib.stream.orders(snapshot=False) as orders:
+        quote = (await ib.snapshot([AAPL], fields=["last_price"]))[0]
+        last = quote.last_price
+        if last is None:
+            raise RuntimeError("no AAPL price: cannot place the streaming demo order")
+        order = Order(
+            conid=AAPL, side="BUY", quantity=5, order_type="LMT", price=round(last * 1.005, 2)
+        )
+        placed = await ib.place_order(account, order, confirm=_show_and_confirm(console))
+        console.print(
+            f"Placed BUY 5 AAPL LMT {render.money(order.price)} (order {placed.order_id}); "
+            "its updates arrive on the socket:"
+        )
+        async for update in orders:
+            if update.order_id != int(placed.order_id):
+                continue
+            seen += 1
+            filled = f"{render.quantity(update.filled_quantity)}/{render.quantity(update.total_quantity)}"
+            console.print(f"  order {update.order_id}: {update.status} (filled {filled})")
+            if update.is_final:
+                break
+    return seen
+
+
 async def _run_cli(console: Console, argv: Sequence[str], *, shown: Sequence[str]) -> bool:
     """Run ``ibkr-webapi ARGV`` as a real subprocess and print what it printed."""
     console.print(Text("$ ibkr-webapi " + shlex.join(shown), style="bold"))
@@ -187,12 +245,13 @@ async def _run_cli(console: Console, argv: Sequence[str], *, shown: Sequence[str
 
 
 async def command_line(console: Console, *, url: str, ca_path: str, result: ReportResult) -> bool:
-    """Run ``quote``, ``orders`` and ``cancel`` against the same gateway; False if any failed."""
-    heading(console, "10. The same gateway from the command line (subprocesses)")
+    """Run ``quote``, ``watch``, ``orders`` and ``cancel`` against the gateway; False if any failed."""
+    heading(console, "11. The same gateway from the command line (subprocesses)")
     connection = ["--base-url", url, "--ca", ca_path]
     placed = result.placed.order_id
     runs = [
         ["quote", "265598", "8314", "--fields", "symbol,last_price,bid_price,ask_price,volume"],
+        ["watch", "265598", "--fields", "symbol,last_price,bid_price,ask_price", "--count", "3"],
         ["orders"],
         ["cancel", result.account, str(placed)],
     ]

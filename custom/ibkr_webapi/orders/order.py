@@ -12,9 +12,9 @@ from typing import Any, Literal, TypeAlias, get_args
 import attrs
 
 from ibkr_webapi_client.models import OrderRequest, OrderRequestStrategyParameters
+from ibkr_webapi_client.types import UNSET
 
 from ..errors import InvalidRequestError
-from ..seam import unset_if_none
 
 __all__ = [
     "ORDER_TYPES",
@@ -113,26 +113,26 @@ class Order:
             tif=self.tif,
             acct_id=account_id,
             outside_rth=self.outside_rth,
-            conid=unset_if_none(self.conid),
-            quantity=unset_if_none(self.quantity),
-            price=unset_if_none(self.price),
-            aux_price=unset_if_none(self.aux_price),
-            c_oid=unset_if_none(self.c_oid),
-            conidex=unset_if_none(self.conidex),
-            sec_type=unset_if_none(self.sec_type),
-            listing_exchange=unset_if_none(self.listing_exchange),
-            cash_qty=unset_if_none(self.cash_qty),
-            trailing_amt=unset_if_none(self.trailing_amt),
-            trailing_type=unset_if_none(self.trailing_type),
-            parent_id=unset_if_none(self.parent_id),
-            is_single_group=unset_if_none(self.is_single_group),
-            use_adaptive=unset_if_none(self.use_adaptive),
-            is_ccy_conv=unset_if_none(self.is_ccy_conv),
-            allocation_method=unset_if_none(self.allocation_method),
-            strategy=unset_if_none(self.strategy),
-            strategy_parameters=unset_if_none(parameters),
-            ticker=unset_if_none(self.ticker),
-            referrer=unset_if_none(self.referrer),
+            conid=UNSET if self.conid is None else self.conid,
+            quantity=UNSET if self.quantity is None else self.quantity,
+            price=UNSET if self.price is None else self.price,
+            aux_price=UNSET if self.aux_price is None else self.aux_price,
+            c_oid=UNSET if self.c_oid is None else self.c_oid,
+            conidex=UNSET if self.conidex is None else self.conidex,
+            sec_type=UNSET if self.sec_type is None else self.sec_type,
+            listing_exchange=UNSET if self.listing_exchange is None else self.listing_exchange,
+            cash_qty=UNSET if self.cash_qty is None else self.cash_qty,
+            trailing_amt=UNSET if self.trailing_amt is None else self.trailing_amt,
+            trailing_type=UNSET if self.trailing_type is None else self.trailing_type,
+            parent_id=UNSET if self.parent_id is None else self.parent_id,
+            is_single_group=UNSET if self.is_single_group is None else self.is_single_group,
+            use_adaptive=UNSET if self.use_adaptive is None else self.use_adaptive,
+            is_ccy_conv=UNSET if self.is_ccy_conv is None else self.is_ccy_conv,
+            allocation_method=UNSET if self.allocation_method is None else self.allocation_method,
+            strategy=UNSET if self.strategy is None else self.strategy,
+            strategy_parameters=UNSET if parameters is None else parameters,
+            ticker=UNSET if self.ticker is None else self.ticker,
+            referrer=UNSET if self.referrer is None else self.referrer,
         )
 
 

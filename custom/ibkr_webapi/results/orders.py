@@ -124,7 +124,7 @@ class OrderStatus:
         return cls(
             order_id=required(int_or_none(model.order_id, "order_id"), "order_id"),
             status=str_or_none(model.order_status, "order_status"),
-            conid=int_or_none(model.conid, "conid"),
+            conid=int_id(model.conid, "conid"),
             symbol=str_or_none(model.symbol, "symbol"),
             side=str_or_none(model.side, "side"),
             order_type=str_or_none(model.order_type, "order_type"),
@@ -160,7 +160,7 @@ class CancelResult:
         return cls(
             order_id=answered if answered is not None else order_id,
             message=str_or_none(model.msg, "msg"),
-            conid=int_or_none(model.conid, "conid"),
+            conid=int_id(model.conid, "conid"),
             account_id=str_or_none(model.account, "account"),
         )
 

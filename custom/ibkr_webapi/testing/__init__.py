@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     )
     from ._server import GatewayServer, run, serve_gateway
     from ._simulator import Arrival, GatewaySimulator
+    from ._websocket import WebsocketHub
+    from ._ws_settings import WebsocketSettings
 
 _MODULES = {
     "Arrival": "._simulator",
@@ -56,6 +58,8 @@ _MODULES = {
     "RateLimit": "._config",
     "SimulatedDisconnect": "._faults",
     "SimulatorConfig": "._config",
+    "WebsocketHub": "._websocket",
+    "WebsocketSettings": "._ws_settings",
     "create_app": "._app",
     "run": "._server",
     "serve_gateway": "._server",
@@ -77,6 +81,8 @@ __all__ = [
     "RateLimit",
     "SimulatedDisconnect",
     "SimulatorConfig",
+    "WebsocketHub",
+    "WebsocketSettings",
     "create_app",
     "load_oauth1_consumer",
     "load_oauth2_client",

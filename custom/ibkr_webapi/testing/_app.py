@@ -246,6 +246,7 @@ def create_app(
     """
     from ._admin import admin_routes
     from ._api import API_ROUTES
+    from ._websocket import websocket_admin_routes, websocket_routes
 
     if simulator is None:
         simulator = GatewaySimulator(config)
@@ -254,13 +255,15 @@ def create_app(
     api: list[BaseRoute] = [
         Route(r.path, _endpoint(r, simulator), methods=[r.method]) for r in API_ROUTES
     ]
+    api += websocket_routes(simulator)
     routes: list[BaseRoute] = [Mount(BASE_PATH, routes=api)]
     if simulator.oauth is not None:
         from ._oauth import oauth_routes
 
         routes[:0] = oauth_routes(simulator)
     if simulator.config.admin_routes:
-        routes.append(Mount(ADMIN_PATH, routes=admin_routes(simulator)))
+        admin = admin_routes(simulator) + websocket_admin_routes(simulator)
+        routes.append(Mount(ADMIN_PATH, routes=admin))
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.simulator = simulator
     return app

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ._faults import Faults
+from ._ws_settings import WebsocketSettings
 
 if TYPE_CHECKING:
     from ._oauth1 import OAuth1Settings
@@ -124,6 +125,8 @@ class SimulatorConfig:
     # --- direct access as api.ibkr.com (OAuth): the session starts logged out, requests are checked
     oauth1: OAuth1Settings | None = None
     oauth2: OAuth2Settings | None = None
+    # --- websocket (/v1/api/ws)
+    websocket: WebsocketSettings = field(default_factory=WebsocketSettings)
 
     # --- faults and control
     faults: Faults = field(default_factory=Faults)

@@ -18,6 +18,7 @@ import httpx
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from ._app import ABORT_EXTENSION, ADMIN_PATH, BASE_PATH
 from ._clock import Clock
@@ -44,6 +45,16 @@ class _DroppableH11Protocol(H11Protocol):
             await app(scope, receive, send)
 
         self.app = app_with_abort
+
+
+class _DroppableWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's websocket protocol, plus the same extension: drop the socket without a close frame."""
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if isinstance(scope, dict):
+            scope.setdefault("extensions", {})[ABORT_EXTENSION] = self.transport.abort
 
 
 class _Server(uvicorn.Server):
@@ -173,6 +184,7 @@ async def serve_gateway(
         uv_config = uvicorn.Config(
             simulator.app,
             http=_DroppableH11Protocol,
+            ws=_DroppableWebSocketProtocol,
             lifespan="off",
             log_level=log_level,
             log_config=uvicorn_log_config,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from ._oauth import OAuthGuard
+    from ._websocket import WebsocketHub
 
 DEFAULT_BASE_URL = "https://localhost:5000/v1/api"
 
@@ -109,6 +110,13 @@ class GatewaySimulator:
 
             self._app = create_app(self)
         return self._app
+
+    @property
+    def websocket(self) -> WebsocketHub:
+        """Controls of the open websockets: drop, stall, malformed frames, early market data end."""
+        from ._websocket import hub_of
+
+        return hub_of(self)
 
     def client(self, base_url: str = DEFAULT_BASE_URL, **kwargs: Any) -> httpx.AsyncClient:
         """An httpx client wired in-process to this simulator (no sockets)."""
