@@ -37,6 +37,7 @@ from .orders.order import (
     TimeInForce,
     new_client_order_id,
 )
+from .pacing import Rate, RedisStore
 from .results.accounts import AccountProperties, Accounts, PortfolioAccount
 from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition, SecuritySection
 from .results.market import Bar, History
@@ -108,7 +109,9 @@ __all__ = [
     "PriceFlag",
     "Question",
     "Quote",
+    "Rate",
     "RateLimitPolicy",
+    "RedisStore",
     "RetryPolicy",
     "SecuritySection",
     "Settings",

@@ -24,10 +24,11 @@ from .ids import check_account
 from .redact import redact_text, redact_url
 from .settings import DEFAULT_BASE_URL, Settings, Verify
 from .transports import TransportStack, build_transport_stack
-from .transports.gate import Gate, GateTransport
+from .transports.gate import Gate
 from .transports.logging import LoggingTransport
 from .transports.pacing import Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
+from .transports.size import DEFAULT_MAX_RESPONSE_BYTES
 
 if TYPE_CHECKING:
     from .streaming import StreamManager, StreamOptions
@@ -133,6 +134,7 @@ class ClientCore:
         headers: dict[str, str] | None = None,
         settings: Settings | None = None,
         streaming: StreamOptions | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         env = settings if settings is not None else Settings.from_env()
         url = (base_url or env.base_url).rstrip("/")
@@ -167,13 +169,15 @@ class ClientCore:
             recover_session=recover_session,
             reauth_timeout=reauth_timeout,
             poll_interval=reauth_poll_interval,
+            max_response_bytes=max_response_bytes,
         )
-        self._gate = Gate()
+        # The gate is enforced by the pacer, just above the network (see transports/gate.py).
+        self._gate = Gate(self.pacer)
         if timeout is None:
             timeout = env.timeout
         self._http = httpx.AsyncClient(
             base_url=url,
-            transport=GateTransport(self._stack.transport, self._gate),
+            transport=self._stack.transport,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             auth=auth,
             headers=headers,

@@ -44,8 +44,10 @@ __all__ = [
     "OrderConfirmationRequired",
     "OrderRejected",
     "OrderStatusUnknown",
+    "PacingUnavailableError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "ServiceUnavailableError",
     "StreamAuthenticationError",
@@ -65,6 +67,8 @@ __all__ = [
 # response to a request it sent again after re-opening the session.
 RECOVERY_ERROR_EXTENSION = "ibkr_recovery_error"
 RECOVERED_EXTENSION = "ibkr_session_recovered"
+# Set by the retry layer on a 429 it gives back: seconds left in the penalty hold it started.
+HOLD_EXTENSION = "ibkr_hold_seconds"
 # Set by an OAuth login (ibkr_webapi.auth) on a 401 it could not cure: what to do instead of
 # logging in to a gateway in a browser.
 AUTH_ADVICE_EXTENSION = "ibkr_auth_advice"
@@ -99,6 +103,20 @@ class InvalidRequestError(IBKRError, ValueError):
 
 class UnexpectedResponseError(IBKRError):
     """The gateway answered with a shape this client does not understand."""
+
+
+class ResponseTooLargeError(UnexpectedResponseError):
+    """An answer was larger than the client's ``max_response_bytes``; reading stopped there."""
+
+    limit: int
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class PacingUnavailableError(IBKRError):
+    """The shared pacing store (Redis) could not be used; the request was not sent."""
 
 
 # -- HTTP status errors ------------------------------------------------------------------------
@@ -203,6 +221,8 @@ class RateLimitError(APIStatusError):
             status_code=status_code,
             request=request,
         )
+        if retry_after is None and response is not None:
+            retry_after = _hold_of(response)
         if retry_after is None and response is not None:
             retry_after = retry_after_seconds(response)
         self.retry_after = retry_after
@@ -382,6 +402,11 @@ def retry_after_seconds(response: httpx.Response, *, now: float | None = None) -
     return max(0.0, when.timestamp() - current)
 
 
+def _hold_of(response: httpx.Response) -> float | None:
+    hold = response.extensions.get(HOLD_EXTENSION)
+    return float(hold) if isinstance(hold, int | float) else None
+
+
 def _request_of(response: httpx.Response) -> httpx.Request | None:
     try:
         return response.request
@@ -442,6 +467,12 @@ _CLASSES: dict[int, type[APIStatusError]] = {
 }
 
 
+def _tried(reopened: bool) -> str:
+    if not reopened:
+        return ""
+    return "; the client had just re-opened the session (ssodh/init) and the gateway still refused"
+
+
 def _advice(
     status: int,
     text: str,
@@ -452,7 +483,7 @@ def _advice(
     lowered = text.lower()
     origin = _origin(request)
     if status == 400 and "no bridge" in lowered:
-        tried = "; the client already tried once" if retried else ""
+        tried = _tried(retried)
         return (
             "there is no brokerage session yet (or it dropped): open it with ssodh/init "
             f"(IBKRClient.open_brokerage_session()){tried}. If that keeps failing, log in again "
@@ -474,7 +505,7 @@ def _advice(
             "the gateway refused the request's parameters; check them against IBKR's documentation"
         )
     if status == 401:
-        tried = "; the client tried to re-open the session once" if retried else ""
+        tried = _tried(retried)
         return (
             f"session not authenticated: log in to the gateway at {origin} in a browser or call "
             f"ssodh/init{tried}"
@@ -523,12 +554,17 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
     cls = _CLASSES.get(status)
     if cls is None:
         cls = ServerError if status >= 500 else APIStatusError
-    retry_after = retry_after_seconds(response) if status == 429 else None
+    retry_after = None
+    if status == 429:
+        retry_after = _hold_of(response)
+        if retry_after is None:
+            retry_after = retry_after_seconds(response)
 
     where = f"{request.method} {redact_url(request.url)}" if request is not None else "request"
     said = f": {text}" if text else ""
     recovery = response.extensions.get(RECOVERY_ERROR_EXTENSION)
-    retried = bool(recovery) or bool(response.extensions.get(RECOVERED_EXTENSION))
+    # A failed recovery says why below; a successful one that the gateway still refused says so.
+    retried = not recovery and bool(response.extensions.get(RECOVERED_EXTENSION))
     advice = _advice(status, text, request, retry_after, retried)
     auth_advice = response.extensions.get(AUTH_ADVICE_EXTENSION)
     if status == 401 and isinstance(auth_advice, str) and auth_advice:

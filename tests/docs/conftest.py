@@ -75,12 +75,19 @@ def simulator() -> Iterator[RunningSimulator]:
 
 @pytest.fixture
 def doc_environment(
-    simulator: RunningSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    simulator: RunningSimulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Path]:
-    """The environment a reader sets after starting the simulator; a scratch working directory."""
+    """The environment a reader sets after starting the simulator; a scratch working directory.
+    A page that reads ``REDIS_URL`` gets a real redis-server (tests/conftest.py: redis_url)."""
     saved = dict(os.environ)
     for name, value in simulator.environment().items():
         monkeypatch.setenv(name, value)
+    page = getattr(getattr(request.node, "callspec", None), "params", {}).get("page")
+    if isinstance(page, Path) and "REDIS_URL" in page.read_text(encoding="utf-8"):
+        monkeypatch.setenv("REDIS_URL", request.getfixturevalue("redis_url"))
     shutil.copy(simulator.ca_path, tmp_path / "gw.pem")
     monkeypatch.chdir(tmp_path)
     try:

@@ -72,16 +72,33 @@ def test_401_says_log_in_at_origin() -> None:
     assert "not authenticated" in exc.message
     assert "log in to the gateway at https://localhost:5000 in a browser" in exc.message
     assert "ssodh/init" in exc.message
-    assert "tried to re-open" not in exc.message  # no session layer said it tried
+    assert "re-opened" not in exc.message  # no session layer said it re-opened anything
 
 
-def test_401_after_a_recovery_attempt_says_the_client_tried_once() -> None:
+def test_401_after_a_successful_reopening_says_the_gateway_still_refused() -> None:
     response = _response(401, {"error": "not authenticated"})
     response.extensions[errors.RECOVERED_EXTENSION] = True
     assert (
-        "the client tried to re-open the session once"
+        "the client had just re-opened the session (ssodh/init) and the gateway still refused"
         in errors.error_from_response(response).message
     )
+
+
+def test_401_after_a_failed_recovery_says_why_it_failed() -> None:
+    response = _response(401, {"error": "not authenticated"})
+    response.extensions[errors.RECOVERY_ERROR_EXTENSION] = "ssodh/init answered 401: logged out"
+    message = errors.error_from_response(response).message
+    assert "Session recovery failed: ssodh/init answered 401: logged out" in message
+    assert "re-opened the session" not in message
+
+
+def test_429_carries_the_hold_the_client_started_as_retry_after() -> None:
+    response = _response(429, {"error": "Too many requests"})
+    response.extensions[errors.HOLD_EXTENSION] = 900.0
+    exc = errors.error_from_response(response)
+    assert isinstance(exc, errors.RateLimitError)
+    assert exc.retry_after == 900.0
+    assert "retry after 900 s" in exc.message
 
 
 def test_400_query_accounts_first_is_explained() -> None:

@@ -46,7 +46,8 @@ async def test_layers_are_in_documented_order() -> None:
     assert stack.transport._inner is stack.session
     assert stack.session._inner is stack.retry
     assert stack.retry._inner is stack.pacing
-    assert stack.pacing._inner is stack.inner
+    assert stack.pacing._inner is stack.size
+    assert stack.size._inner is stack.inner
     assert stack.pacer is stack.pacing.pacer
 
 

@@ -23,10 +23,9 @@ from ..fields import resolve_fields
 from ..orders.order import ConfirmPolicy, Order, Question
 from ..results.portfolio import Position
 from ..settings import DEFAULT_BASE_URL
-from ..transports.pacing import RateLimitPolicy
+from ..transports.pacing import Pacer, RateLimitPolicy
 from . import _render as render
 from ._exitcodes import ExitCode
-from ._spacing import SharedPacer
 
 DEFAULT_QUOTE_FIELDS = (
     "symbol",
@@ -86,7 +85,7 @@ class Context:
                 base_url=base_url,
                 verify=verify,
                 keepalive=keepalive,
-                pacer=SharedPacer(base_url, RateLimitPolicy.oauth()),
+                pacer=Pacer(RateLimitPolicy.oauth()),
             )
         if mode == "oauth2":
             return IBKRClient.oauth2(
@@ -94,9 +93,11 @@ class Context:
                 base_url=base_url,
                 verify=verify,
                 keepalive=keepalive,
-                pacer=SharedPacer(base_url, RateLimitPolicy.oauth()),
+                pacer=Pacer(RateLimitPolicy.oauth()),
             )
-        return IBKRClient(base_url, verify=verify, keepalive=keepalive, pacer=SharedPacer(base_url))
+        # The default pacer shares the budget (and any 429 hold) with every other process on this
+        # machine using the same gateway: commands run back to back never exceed IBKR's limits.
+        return IBKRClient(base_url, verify=verify, keepalive=keepalive)
 
     def show(self, *renderables: object) -> None:
         self.out.print(*renderables)

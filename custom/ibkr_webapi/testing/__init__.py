@@ -34,11 +34,12 @@ if TYPE_CHECKING:
         write_oauth2_credentials,
     )
     from ._server import GatewayServer, run, serve_gateway
-    from ._simulator import GatewaySimulator
+    from ._simulator import Arrival, GatewaySimulator
     from ._websocket import WebsocketHub
     from ._ws_settings import WebsocketSettings
 
 _MODULES = {
+    "Arrival": "._simulator",
     "Clock": "._clock",
     "Contract": "._catalogue",
     "Faults": "._faults",
@@ -65,6 +66,7 @@ _MODULES = {
 }
 
 __all__ = [
+    "Arrival",
     "Clock",
     "Contract",
     "Faults",

@@ -26,7 +26,7 @@ from ._errors import (
     too_many_requests,
 )
 from ._faults import SimulatedDisconnect
-from ._simulator import GatewaySimulator
+from ._simulator import Arrival, GatewaySimulator
 
 BASE_PATH = "/v1/api"
 ADMIN_PATH = "/_sim"
@@ -163,6 +163,15 @@ def _endpoint(route: ApiRoute, sim: GatewaySimulator) -> Callable[[Request], Awa
 
     async def endpoint(request: Request) -> Response:
         path = request.url.path.removeprefix(BASE_PATH)
+        if config.arrival_jitter > 0:  # the request is still on its way
+            await asyncio.sleep(sim.jitter_rng.uniform(0.0, config.arrival_jitter))
+        arrival = Arrival(sim.now(), request.method, path, client_ip(request))
+        sim.arrivals.append(arrival)
+        response = await _answer(request, path)
+        arrival.status = response.status_code
+        return response
+
+    async def _answer(request: Request, path: str) -> Response:
         sim.requests[f"{request.method} {route.path}"] += 1
         fault = sim.fault_injector.decide(path)
         if fault.delay > 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -23,14 +24,23 @@ class RateLimit:
 
 
 def _endpoint_limits() -> dict[str, RateLimit]:
+    """IBKR's published per-endpoint limits, keyed like `ApiRoute.endpoint_key`."""
     every_5s = RateLimit(1, 5.0)
+    every_15min = RateLimit(1, 900.0)
     return {
         "GET /iserver/marketdata/snapshot": RateLimit(10, 1.0),
         "GET /iserver/account/orders": every_5s,
+        "GET /iserver/account/trades": every_5s,
         "GET /iserver/account/pnl/partitioned": every_5s,
         "GET /portfolio/accounts": every_5s,
         "GET /portfolio/subaccounts": every_5s,
         "POST /tickle": RateLimit(1, 1.0),
+        "GET /tickle": RateLimit(1, 1.0),
+        "POST /iserver/scanner/run": RateLimit(1, 1.0),
+        "GET /iserver/scanner/params": every_15min,
+        "POST /pa/performance": every_15min,
+        "POST /pa/summary": every_15min,
+        "POST /pa/transactions": every_15min,
         "GET /sso/validate": RateLimit(1, 60.0),
     }
 
@@ -107,6 +117,10 @@ class SimulatorConfig:
     # Windows are this fraction shorter, to forgive timing jitter
     rate_limit_tolerance: float = 0.05
     retry_after_header: bool = False  # the real gateway's Retry-After is undocumented
+    # Every request waits a random 0..arrival_jitter real seconds before it is counted (and
+    # answered), like a network path whose delay varies: tests that pacing holds under jitter.
+    arrival_jitter: float = 0.0
+    request_log_size: int = 100_000  # how many arrivals `GatewaySimulator.arrivals` keeps
 
     # --- direct access as api.ibkr.com (OAuth): the session starts logged out, requests are checked
     oauth1: OAuth1Settings | None = None
@@ -118,6 +132,20 @@ class SimulatorConfig:
     faults: Faults = field(default_factory=Faults)
     admin_routes: bool = True  # /_sim/... control routes
 
+    def scaled_rate_limits(self, factor: int) -> SimulatorConfig:
+        """This config with every rate limit allowing `factor` times as many requests per
+        window (the concurrency limit unchanged); pair it with `RateLimitPolicy.scaled(factor)`."""
+        return dataclasses.replace(
+            self,
+            global_rate_limit=RateLimit(
+                self.global_rate_limit.count * factor, self.global_rate_limit.per
+            ),
+            endpoint_rate_limits={
+                key: RateLimit(limit.count * factor, limit.per)
+                for key, limit in self.endpoint_rate_limits.items()
+            },
+        )
+
     def __post_init__(self) -> None:
         if not self.accounts:
             raise ValueError("at least one account is needed")
@@ -126,3 +154,5 @@ class SimulatorConfig:
             raise ValueError(f"positions given for unknown accounts: {sorted(unknown)}")
         if self.positions_page_size < 1 or self.quote_interval <= 0:
             raise ValueError("positions_page_size and quote_interval must be positive")
+        if self.arrival_jitter < 0 or self.penalty_box < 0:
+            raise ValueError("arrival_jitter and penalty_box are seconds >= 0")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
+import random
+from collections import Counter, deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -27,6 +29,18 @@ if TYPE_CHECKING:
     from ._websocket import WebsocketHub
 
 DEFAULT_BASE_URL = "https://localhost:5000/v1/api"
+
+
+@dataclass
+class Arrival:
+    """One request as the simulator counted it: when (simulator clock, after any arrival
+    jitter), what, from where, and the status it was answered with (0 until answered)."""
+
+    at: float
+    method: str
+    path: str
+    client: str
+    status: int = 0
 
 
 class GatewaySimulator:
@@ -83,6 +97,9 @@ class GatewaySimulator:
         self.history_in_flight = 0
         self.requests: Counter[str] = Counter()  # "METHOD /route/template" -> how many arrived
         self.rate_limited = 0  # how many requests were answered 429
+        self.arrivals: deque[Arrival] = deque(maxlen=config.request_log_size)
+        """Every API request in arrival order (see `Arrival`)."""
+        self.jitter_rng = random.Random(config.seed)
 
     # --- serving
     @property
@@ -273,6 +290,11 @@ class GatewaySimulator:
             "pending_question": self.replies.pending.reply_id if self.replies.pending else None,
             "requests": dict(self.requests),
             "rate_limited": self.rate_limited,
+            "arrivals": {
+                "count": len(self.arrivals),
+                "first": self.arrivals[0].at if self.arrivals else None,
+                "last": self.arrivals[-1].at if self.arrivals else None,
+            },
             "faults": self.faults.to_json(),
             "scheduled_faults": self.fault_injector.scheduled,
         }

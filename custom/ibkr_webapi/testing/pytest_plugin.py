@@ -78,11 +78,19 @@ async def ibkr_gateway(ibkr_simulator: GatewaySimulator) -> AsyncIterator[Gatewa
 
 @_async_fixture
 async def ibkr_client(ibkr_gateway: GatewayServer) -> AsyncIterator[IBKRClient]:
-    """An `IBKRClient` talking to `ibkr_gateway`, verifying its certificate (account U1234567)."""
+    """An `IBKRClient` talking to `ibkr_gateway`, verifying its certificate (account U1234567).
+
+    Its pacing budget lives in memory: a simulated gateway of one test shares nothing (no
+    penalty hold, no budget) with other tests or with your real gateway's host-local budget.
+    """
     from .._client import IBKRClient
+    from ..pacing import Pacer
 
     account = ibkr_gateway.simulator.config.accounts[0]
     async with IBKRClient(
-        ibkr_gateway.url, verify=ibkr_gateway.verify, account_id=account
+        ibkr_gateway.url,
+        verify=ibkr_gateway.verify,
+        account_id=account,
+        pacer=Pacer(store="memory"),
     ) as client:
         yield client

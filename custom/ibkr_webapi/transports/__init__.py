@@ -2,10 +2,12 @@
 
 Outermost first::
 
-    LoggingTransport -> SessionTransport -> RetryTransport -> PacingTransport -> inner
+    LoggingTransport -> SessionTransport -> RetryTransport -> PacingTransport -> SizeLimitTransport
+    -> inner (the network)
 
 so the session layer's own calls (``ssodh/init``, ``auth/status``, prerequisites) and every retry
-are paced and logged like user calls. The stack is an ``httpx.AsyncBaseTransport``: give it to the
+are paced and logged like user calls. The pacer's grant, just above the network, is also where the
+order gate and the 429 hold are enforced: every attempt passes them. The stack is an ``httpx.AsyncBaseTransport``: give it to the
 ``httpx.AsyncClient`` that the generated low-level client shares, and raw calls get it too.
 """
 
@@ -26,6 +28,7 @@ from .logging import LoggingTransport
 from .pacing import EndpointRule, Pacer, PacingTransport, RateLimitPolicy
 from .retry import RetryPolicy, RetryTransport
 from .session import DEFAULT_PREREQUISITES, Prerequisite, SessionTransport
+from .size import DEFAULT_MAX_RESPONSE_BYTES, SizeLimitTransport
 
 __all__ = [
     "EndpointRule",
@@ -37,6 +40,7 @@ __all__ = [
     "RetryPolicy",
     "RetryTransport",
     "SessionTransport",
+    "SizeLimitTransport",
     "TransportStack",
     "build_transport_stack",
 ]
@@ -54,6 +58,7 @@ class TransportStack:
     session: SessionTransport
     retry: RetryTransport
     pacing: PacingTransport
+    size: SizeLimitTransport
     inner: httpx.AsyncBaseTransport
 
     @property
@@ -75,17 +80,20 @@ def build_transport_stack(
     reauth_timeout: float = 20.0,
     poll_interval: float = 1.0,
     prerequisites: Sequence[Prerequisite] = DEFAULT_PREREQUISITES,
+    max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     inner: httpx.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     rng: random.Random | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> TransportStack:
-    """Build Logging -> Session -> Retry -> Pacing -> ``inner``.
+    """Build Logging -> Session -> Retry -> Pacing -> SizeLimit -> ``inner``.
 
     ``inner`` defaults to ``httpx.AsyncHTTPTransport(verify=verify)``. ``pacer`` may be shared with
-    other clients (default: a new one with IBKR's gateway limits). ``recover_session=False`` turns
-    off automatic ``ssodh/init`` on 401 / ``no bridge``. ``sleep``, ``rng`` and ``clock`` (monotonic,
-    for the session layer's timeout) are for tests.
+    other clients (default: a new one with IBKR's gateway limits, shared with every process on this
+    machine that uses the same gateway); it is bound to ``base_url``'s gateway here.
+    ``recover_session=False`` turns off automatic ``ssodh/init`` on 401 / ``no bridge``.
+    ``max_response_bytes`` caps every answer (``None``: no cap). ``sleep``, ``rng`` and ``clock``
+    (monotonic, for the session layer's timeout) are for tests.
     """
     if inner is None:
         if isinstance(verify, str | os.PathLike):
@@ -93,12 +101,20 @@ def build_transport_stack(
         inner = httpx.AsyncHTTPTransport(verify=verify)
     base_path = base_path_of(base_url)
     pacer = pacer if pacer is not None else Pacer(RateLimitPolicy())
-    pacing = PacingTransport(inner, pacer, base_path=base_path)
+    pacer.bind(base_url)
+    size = SizeLimitTransport(inner, max_response_bytes)
+    pacing = PacingTransport(size, pacer, base_path=base_path)
+
+    async def hold(seconds: float) -> float | None:
+        # With pacing off there is no hold: the retry layer then waits on its own.
+        return await pacer.hold(seconds) if pacer.policy.enabled else None
+
     retry = RetryTransport(
         pacing,
         retry_policy or RetryPolicy(),
         base_path=base_path,
-        on_rate_limited=pacer.penalize,
+        on_rate_limited=hold,
+        default_hold=lambda: pacer.policy.penalty_hold,
         sleep=sleep,
         rng=rng,
     )
@@ -110,6 +126,7 @@ def build_transport_stack(
         poll_interval=poll_interval,
         enabled=recover_session,
         prerequisites=prerequisites,
+        pacer=pacer,
         sleep=sleep,
         clock=clock,
     )
@@ -118,5 +135,6 @@ def build_transport_stack(
         session=session,
         retry=retry,
         pacing=pacing,
+        size=size,
         inner=inner,
     )

@@ -5,10 +5,12 @@
 * POST is never retried on those, because an order may have been placed even though the answer was
   lost - except the POSTs that IBKR uses for reads (``RetryPolicy.read_only_posts``). Order
   placement, modification and question replies can never be added to that list.
-* 429 is retried for every method (the gateway did not act), honouring ``Retry-After`` (seconds or an
-  HTTP date) or else the backoff delay. If the wait would exceed ``max_rate_limit_wait`` the 429 is
-  returned so the caller raises ``RateLimitError``. Either way ``on_rate_limited(seconds)`` is called
-  so that the pacer holds back every other request too.
+* 429 starts a penalty hold: ``on_rate_limited(seconds)`` (the pacer's ``hold``) stops every
+  request to the gateway for ``Retry-After`` (seconds or an HTTP date) or else ``default_hold``.
+  The request is retried for every method (the gateway did not act) - through the pacer, which
+  lets it go only when the hold is over, so nothing is retried into the penalty box. If the hold
+  is longer than ``max_rate_limit_wait`` the 429 is returned at once, with the seconds left in
+  ``response.extensions["ibkr_hold_seconds"]``, and the caller raises ``RateLimitError``.
 * ``request.extensions["ibkr_retry"] = True`` makes one request retryable like an idempotent one;
   ``False`` turns every retry off for it.
 
@@ -27,7 +29,7 @@ from typing import Any
 import attrs
 import httpx
 
-from ..errors import retry_after_seconds
+from ..errors import HOLD_EXTENSION, retry_after_seconds
 from ._util import EndpointPattern, relative_path
 from .logging import ATTEMPTS_EXTENSION
 
@@ -97,9 +99,10 @@ class RetryPolicy:
     """How :class:`RetryTransport` retries. Delays are in seconds.
 
     The n-th retry waits a random time between 0 and
-    ``min(max_delay, initial_delay * multiplier ** (n - 1))`` (full jitter). A 429 without
-    ``Retry-After`` waits that upper bound, without jitter.
-    ``max_retries=0`` turns retries off (429 still tells the pacer to back off).
+    ``min(max_delay, initial_delay * multiplier ** (n - 1))`` (full jitter). A 429 is retried
+    after the penalty hold it starts (see :class:`RetryTransport`), unless that is longer than
+    ``max_rate_limit_wait`` seconds. ``max_retries=0`` turns retries off (a 429 still starts the
+    hold).
     """
 
     max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
@@ -145,9 +148,11 @@ class RetryPolicy:
 class RetryTransport(httpx.AsyncBaseTransport):
     """Retries requests on the ``inner`` transport according to a :class:`RetryPolicy`.
 
-    ``on_rate_limited(seconds)`` is awaited on every 429 (wire it to ``Pacer.penalize``).
-    ``sleep``, ``rng`` and ``clock`` can be replaced in tests; ``rng=random.Random(seed)`` makes the
-    jitter reproducible.
+    ``on_rate_limited(seconds)`` is awaited on every 429 (wire it to ``Pacer.hold``); when it
+    returns the seconds left in the hold, the retry relies on the pacer to wait them out; when it
+    returns ``None`` (no pacer) this layer sleeps them itself. ``default_hold``: the hold after a
+    429 without ``Retry-After`` (``None``: the backoff delay). ``sleep``, ``rng`` and ``clock`` can
+    be replaced in tests; ``rng=random.Random(seed)`` makes the jitter reproducible.
     """
 
     def __init__(
@@ -156,7 +161,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
         policy: RetryPolicy | None = None,
         *,
         base_path: str = "/v1/api",
-        on_rate_limited: Callable[[float], Awaitable[None]] | None = None,
+        on_rate_limited: Callable[[float], Awaitable[float | None]] | None = None,
+        default_hold: float | Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
@@ -165,6 +171,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
         self.policy = policy or RetryPolicy()
         self._base_path = base_path
         self._on_rate_limited = on_rate_limited
+        self._default_hold = default_hold
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._clock = clock
@@ -203,14 +210,19 @@ class RetryTransport(httpx.AsyncBaseTransport):
             if status == 429:
                 wait = retry_after_seconds(response, now=self._clock())
                 if wait is None:
-                    wait = policy.backoff_cap(attempt)
+                    wait = self._hold_without_hint(attempt)
+                left = None
                 if self._on_rate_limited is not None:
-                    await self._on_rate_limited(wait)
-                if not (retry_429 and can_retry) or wait > policy.max_rate_limit_wait:
+                    left = await self._on_rate_limited(wait)
+                response.extensions[HOLD_EXTENSION] = left if left else wait
+                if not (retry_429 and can_retry) or (left or wait) > policy.max_rate_limit_wait:
                     return response
                 await response.aclose()
-                self._log(request, "HTTP 429", attempt, wait)
-                await self._sleep(wait)
+                if left is None:  # no pacer to hold the retry back: wait here
+                    self._log(request, "HTTP 429", attempt, wait)
+                    await self._sleep(wait)
+                else:
+                    self._log(request, "HTTP 429 (retried when the hold ends)", attempt, left)
                 continue
 
             if status in policy.retry_statuses and retry_failures and can_retry:
@@ -223,6 +235,12 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 await self._sleep(delay)
                 continue
             return response
+
+    def _hold_without_hint(self, attempt: int) -> float:
+        hold = self._default_hold
+        if callable(hold):
+            return hold()
+        return hold if hold is not None else self.policy.backoff_cap(attempt)
 
     def _log(self, request: httpx.Request, what: str, attempt: int, delay: float) -> None:
         if logger.isEnabledFor(logging.DEBUG):

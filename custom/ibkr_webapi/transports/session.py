@@ -4,11 +4,13 @@ Three jobs, all invisible to the caller:
 
 * **Recovery.** A 401, or a 400 whose body says ``no bridge``, means the brokerage session is gone.
   The layer re-opens it (``POST /iserver/auth/ssodh/init``), polls ``POST /iserver/auth/status``
-  until it reports ``authenticated: true``, and sends the failed request again, once. Requests that
-  fail while one recovery runs share it: each request remembers the session *generation* it was
-  sent under, and only a failure under the current generation starts a new recovery. When the
-  session cannot be re-opened the original failing response is returned, with the reason in
-  ``last_recovery_error`` (and on the response, so the error message can say it).
+  until it reports ``authenticated: true``, and sends the failed request again. Its own calls go
+  first in the pacer's queue, and while they run the pacer grants nothing else (it would only
+  reach a dead session). Each attempt notes the session *generation* it was really sent under
+  (when the pacer granted it, not when it was queued): a failure under an older generation just
+  waits for the recovery in flight and is sent again; only a failure under the current one starts
+  a recovery. When the session cannot be re-opened the original failing response is returned, with
+  the reason in ``last_recovery_error`` (and on the response, so the error message can say it).
 * **Prerequisite calls.** The gateway refuses snapshots and order calls until ``GET
   /iserver/accounts`` has been called in the session, and ``/portfolio`` calls until ``GET
   /portfolio/accounts`` has. The layer makes those calls once per session (again after every
@@ -23,17 +25,20 @@ and carry the headers of the request that triggered them (a bearer token keeps w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
 import httpx
 
 from .. import errors
-from ..redact import redact_text
+from ..pacing import Pacer
+from ..redact import redact_text, redact_url
 from ._util import EndpointPattern, base_path_of, buffer_response, json_body, relative_path
+from .pacing import ON_SEND_EXTENSION, SESSION_CALL_EXTENSION
 
 __all__ = [
     "DEFAULT_PREREQUISITES",
@@ -124,6 +129,15 @@ DEFAULT_PREREQUISITES: tuple[Prerequisite, ...] = (ISERVER_ACCOUNTS, PORTFOLIO_A
 
 _AUTH = "auth"
 _PREREQUISITE = "prerequisite"
+# A request is sent again at most this often after a dead session (each time under a newer one).
+_MAX_RESENDS = 3
+_TEXT_LIMIT = 200
+
+
+def _short(text: str) -> str:
+    """Gateway text for a log line or message: secrets removed first, then cut to length."""
+    clean = redact_text(" ".join(text.split()))
+    return clean if len(clean) <= _TEXT_LIMIT else clean[:_TEXT_LIMIT] + "..."
 
 
 async def with_json_body(request: httpx.Request) -> httpx.Request:
@@ -152,7 +166,8 @@ class SessionTransport(httpx.AsyncBaseTransport):
     ``ssodh/init`` (``True`` takes the brokerage session over from another login). ``reauth_timeout``
     bounds the wait for ``authenticated: true`` after ``ssodh/init``, polling every
     ``poll_interval`` seconds. ``enabled=False`` turns automatic recovery off (prerequisites and
-    ``{}`` bodies stay; pass ``prerequisites=()`` to drop those calls too).
+    ``{}`` bodies stay; pass ``prerequisites=()`` to drop those calls too). ``pacer``: the pacer
+    below, told when a recovery runs (it then grants only the session calls).
     """
 
     def __init__(
@@ -166,6 +181,7 @@ class SessionTransport(httpx.AsyncBaseTransport):
         enabled: bool = True,
         prerequisites: Sequence[Prerequisite] = DEFAULT_PREREQUISITES,
         competing_polls: int = 3,
+        pacer: Pacer | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -178,6 +194,7 @@ class SessionTransport(httpx.AsyncBaseTransport):
         self.enabled = enabled
         self.prerequisites: tuple[Prerequisite, ...] = tuple(prerequisites)
         self._competing_polls = max(1, competing_polls)
+        self._pacer = pacer
         self._sleep = sleep
         self._clock = clock
 
@@ -188,6 +205,8 @@ class SessionTransport(httpx.AsyncBaseTransport):
         """Why the last recovery failed (``None`` after a success or before any)."""
         self.recoveries = 0
         """How many times ``ssodh/init`` was attempted."""
+        self.last_recovery_seconds: float | None = None
+        """How long the last recovery took, from its start to ``authenticated: true``."""
         self._done: dict[str, int] = {}
         self._prerequisite_locks: dict[str, asyncio.Lock] = {}
         self._template = httpx.Headers()
@@ -212,15 +231,20 @@ class SessionTransport(httpx.AsyncBaseTransport):
             return await self._inner.handle_async_request(request)
         await request.aread()  # the body must be sendable again
 
-        recovered = retried_prerequisite = reopened = False
+        retried_prerequisite = reopened = False
+        resends = 0
         while True:
-            if self._recovery_lock.locked():  # don't send into a session being re-opened
-                async with self._recovery_lock:
-                    pass
+            await self._wait_for_recovery()
             await self._ensure_prerequisites(request, path)
-            generation = self._generation
+            sent = [self._generation]
+
+            def note_generation(sent: list[int] = sent) -> None:
+                sent[0] = self._generation
+
+            request.extensions[ON_SEND_EXTENSION] = note_generation
             response = await self._inner.handle_async_request(request)
             response, problem = await self._inspect(response)
+            generation = sent[0]
             if problem is None:
                 self._note_made(request.method, path, response, generation)
             elif problem == _PREREQUISITE and not retried_prerequisite and self.prerequisites:
@@ -231,8 +255,8 @@ class SessionTransport(httpx.AsyncBaseTransport):
                 await response.aclose()
                 await self._redo_prerequisites(request.method, path)
                 continue
-            elif problem == _AUTH and self.enabled and not recovered:
-                recovered = True
+            elif problem == _AUTH and self.enabled and resends < _MAX_RESENDS:
+                resends += 1
                 if await self._recover(generation, request):
                     reopened = True
                     await response.aclose()
@@ -241,6 +265,28 @@ class SessionTransport(httpx.AsyncBaseTransport):
             if reopened:
                 response.extensions[errors.RECOVERED_EXTENSION] = True
             return response
+
+    async def _wait_for_recovery(self) -> None:
+        """Don't send into a session being re-opened: wait for the recovery in flight."""
+        if self._recovery_lock.locked():
+            async with self._holder_waiting(), self._recovery_lock:
+                pass
+
+    @contextlib.asynccontextmanager
+    async def _holder_waiting(self) -> AsyncIterator[None]:
+        if self._pacer is None:
+            yield
+            return
+        async with self._pacer.holder_waiting():
+            yield
+
+    @contextlib.asynccontextmanager
+    async def _recovering(self) -> AsyncIterator[None]:
+        if self._pacer is None:
+            yield
+            return
+        async with self._pacer.recovering():
+            yield
 
     async def _inspect(self, response: httpx.Response) -> tuple[httpx.Response, str | None]:
         if response.status_code == 401:
@@ -277,7 +323,7 @@ class SessionTransport(httpx.AsyncBaseTransport):
             self.base_url + path,
             headers=self._template,
             json=body,
-            extensions=dict(self._template_extensions),
+            extensions={**self._template_extensions, SESSION_CALL_EXTENSION: True},
         )
         response = await self._inner.handle_async_request(request)
         try:
@@ -335,23 +381,33 @@ class SessionTransport(httpx.AsyncBaseTransport):
         return await self._recover(self._generation, None)
 
     async def _recover(self, failed_generation: int, request: httpx.Request | None) -> bool:
-        async with self._recovery_lock:
+        async with self._holder_waiting(), self._recovery_lock:
             if self._generation != failed_generation:
-                return self._last_recovery_ok  # somebody re-opened it since our request went out
+                return self._last_recovery_ok  # re-opened since that attempt was sent
             self.recoveries += 1
-            where = f" after {request.method} {request.url.path}" if request is not None else ""
+            where = (
+                f" after {request.method} {redact_url(request.url)}" if request is not None else ""
+            )
             logger.info("session: re-opening the brokerage session%s", where)
+            started = time.monotonic()
             try:
-                error = await self._reopen()
+                async with self._recovering():
+                    error = await self._reopen()
             except (httpx.HTTPError, errors.IBKRError) as exc:
                 error = f"{type(exc).__name__} while re-opening the session: {exc}"
             self._generation += 1
             self._last_recovery_ok = error is None
-            self.last_recovery_error = None if error is None else redact_text(error)
+            self.last_recovery_error = None if error is None else _short(error)
+            self.last_recovery_seconds = time.monotonic() - started
             if error is None:
-                logger.info("session: brokerage session re-opened")
+                logger.info(
+                    "session: brokerage session re-opened in %.2f s", self.last_recovery_seconds
+                )
             else:
-                logger.warning("session: could not re-open the brokerage session: %s", error)
+                logger.warning(
+                    "session: could not re-open the brokerage session: %s",
+                    self.last_recovery_error,
+                )
             return error is None
 
     def _login_hint(self) -> str:
@@ -402,7 +458,7 @@ def _said(body: object) -> str:
         for key in ("error", "message"):
             value = body.get(key)
             if isinstance(value, str) and value:
-                return f": {value}"
+                return f": {_short(value)}"
     return ""
 
 
@@ -410,4 +466,4 @@ def _summary(status: object) -> str:
     if not isinstance(status, dict):
         return "no status"
     keys = ("authenticated", "connected", "competing", "message", "fail")
-    return ", ".join(f"{k}={status[k]!r}" for k in keys if k in status) or "empty"
+    return _short(", ".join(f"{k}={status[k]!r}" for k in keys if k in status)) or "empty"
