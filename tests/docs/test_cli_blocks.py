@@ -5,8 +5,9 @@ simulator's certificate), with ``IBKR_BASE_URL``, ``IBKR_VERIFY`` and ``IBKR_ACC
 tells readers to. They must exit 0, or with the code a trailing ``# exits N`` comment names. A block that
 starts ``simulate`` is a reader's two terminals: the simulator (given ``--port 0``, never a real gateway's
 port) keeps running while the block's later commands talk to it through the environment it printed, and
-is stopped with Ctrl-C at the end of the block. Of a pipeline, the ``ibkr-webapi`` command runs and a
-``--json`` one must print valid JSON.
+is stopped with Ctrl-C at the end of the block. A command whose comment says Ctrl-C stops it (``watch``,
+``orders --follow``) must print something, then end cleanly on Ctrl-C. Of a pipeline, the ``ibkr-webapi``
+command runs and a ``--json`` one must print valid JSON.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from .blocks import PAGES, Block, blocks
 _EXPECTED = re.compile(r"#\s*exits\s+(\d+)")
 
 
+_UNTIL_CTRL_C = re.compile(r"#.*Ctrl[-+]C", re.I)
+UNTIL_INTERRUPTED = -2
+
+
 def _commands(page: Path) -> list[tuple[Block, str, int]]:
     found = []
     for block in blocks(page, "sh"):
@@ -35,8 +40,40 @@ def _commands(page: Path) -> list[tuple[Block, str, int]]:
                 continue
             expected = _EXPECTED.search(line)
             command = line.split("#", 1)[0].split("|", 1)[0].strip()
-            found.append((block, command, int(expected[1]) if expected else 0))
+            if expected:
+                code = int(expected[1])
+            elif _UNTIL_CTRL_C.search(line) and not command.startswith("ibkr-webapi simulate"):
+                code = UNTIL_INTERRUPTED
+            else:
+                code = 0
+            found.append((block, command, code))
     return found
+
+
+def _valid_json(text: str) -> None:
+    """One JSON document, or JSON lines (one document per line, as streaming commands print)."""
+    try:
+        json.loads(text)
+    except ValueError:
+        lines = [line for line in text.splitlines() if line.strip()]
+        assert lines, "no JSON at all"
+        for line in lines:
+            json.loads(line)
+
+
+def _until_interrupted(argv: list[str], folder: Path, environment: dict[str, str]) -> None:
+    """Run a command that streams until Ctrl-C: it must show output, then stop cleanly."""
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=folder, env=environment
+    )
+    try:
+        out, err = process.communicate(timeout=8)  # a few seconds of streaming, as a reader would
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert (out + err).strip(), f"{argv} showed nothing"
+    assert process.returncode in (0, 130), f"{argv} ended with {process.returncode}: {err}"
+    assert "Traceback" not in err
 
 
 CLI_PAGES = [page for page in PAGES if _commands(page)]
@@ -88,6 +125,9 @@ def test_every_command_of_the_page_runs(page: Path, doc_environment: Path) -> No
             environment = dict(os.environ)
             if terminal1 is not None:
                 environment.update(terminal1.environment)
+            if expected == UNTIL_INTERRUPTED:
+                _until_interrupted(_argv(command), doc_environment, environment)
+                continue
             result = subprocess.run(
                 _argv(command),
                 capture_output=True,
@@ -102,7 +142,7 @@ def test_every_command_of_the_page_runs(page: Path, doc_environment: Path) -> No
                 f"{where} exited {result.returncode}: {result.stderr}"
             )
             if "--json" in command and expected == 0:
-                json.loads(result.stdout)  # a pipeline's next command gets valid JSON
+                _valid_json(result.stdout)  # a pipeline's next command gets valid JSON
     finally:
         if terminal1 is not None:
             terminal1.stop()

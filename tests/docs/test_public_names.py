@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import ibkr_webapi
-from ibkr_webapi import auth, errors, resources
+from ibkr_webapi import auth, errors, resources, streaming
 
 from .blocks import PAGES, ROOT
 
@@ -37,7 +37,9 @@ def _library_definitions() -> dict[str, Path]:
 
 def test_every_library_name_the_docs_mention_is_importable_from_the_package() -> None:
     defined = _library_definitions()
-    public = set(ibkr_webapi.__all__) | set(errors.__all__) | set(auth.__all__)
+    public = (
+        set(ibkr_webapi.__all__) | set(errors.__all__) | set(auth.__all__) | set(streaming.__all__)
+    )
     missing = set()
     for page in PAGES:
         if page.name.startswith("_"):  # contributor notes describe internals on purpose
@@ -50,8 +52,8 @@ def test_every_library_name_the_docs_mention_is_importable_from_the_package() ->
 
 
 def _is_method_name(name: str) -> bool:
-    """Call names such as `snapshot(` are methods of IBKRClient or a resource namespace."""
-    owners: list[type] = [ibkr_webapi.IBKRClient]
+    """Call names such as `snapshot(` are methods of IBKRClient, a resource namespace or the stream."""
+    owners: list[type] = [ibkr_webapi.IBKRClient, streaming.StreamManager]
     for module_info in pkgutil.iter_modules(resources.__path__, "ibkr_webapi.resources."):
         module = importlib.import_module(module_info.name)
         owners += [cls for _, cls in inspect.getmembers(module, inspect.isclass)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from ibkr_webapi import IBKRClient
-from ibkr_webapi.streaming import MalformedFrame, ServerError, StreamEvent
+from ibkr_webapi.streaming import ErrorFrame, MalformedFrame, StreamEvent
 from ibkr_webapi.testing import GatewayServer
 
 from .conftest import AAPL, eventually
@@ -47,6 +47,6 @@ async def test_an_error_frame_from_the_server_is_an_event(
         assert ws is not None
         await ws.send("zzz+nonsense")
         async for event in events:
-            if isinstance(event, ServerError):
+            if isinstance(event, ErrorFrame):
                 assert "Topic unknown" in event.message and event.code == 1
                 break

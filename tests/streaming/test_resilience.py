@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 
 from ibkr_webapi import IBKRClient, Order
-from ibkr_webapi.streaming import AuthStatus, Connected, OrderUpdate, StreamEvent
+from ibkr_webapi.streaming import Connected, OrderUpdate, SessionStatus, StreamEvent
 from ibkr_webapi.streaming.decoders import order_fingerprint
 from ibkr_webapi.testing import GatewayServer
 
@@ -78,7 +78,7 @@ async def test_two_drops_and_an_expired_session_lose_and_repeat_no_order_event(
         # The session expires: sts authenticated:false, re-opened, every stream re-sent.
         sim.expire_session()
         await eventually(
-            lambda: any(isinstance(e, AuthStatus) and e.authenticated is False for e in events)
+            lambda: any(isinstance(e, SessionStatus) and e.authenticated is False for e in events)
         )
         after_expiry = await ib.place_order(ACCOUNT, _marketable(price), confirm=True)
         await eventually(lambda: final_seen(after_expiry.order_id, "Filled"))

@@ -7,10 +7,10 @@ import asyncio
 from ibkr_webapi import IBKRClient, Order
 from ibkr_webapi.streaming import (
     AccountsInfo,
-    AuthStatus,
     Bulletin,
     Connected,
     Notification,
+    SessionStatus,
     StreamEvent,
     SystemInfo,
 )
@@ -88,7 +88,7 @@ async def test_events_carry_greeting_status_notifications_and_bulletins(
             if isinstance(event, Bulletin):
                 break
     kinds = {type(e) for e in seen}
-    assert {SystemInfo, AccountsInfo, AuthStatus, Connected, Notification, Bulletin} <= kinds
+    assert {SystemInfo, AccountsInfo, SessionStatus, Connected, Notification, Bulletin} <= kinds
     accounts = next(e for e in seen if isinstance(e, AccountsInfo))
     assert ACCOUNT in accounts.accounts
     note = next(e for e in seen if isinstance(e, Notification))

@@ -22,7 +22,7 @@ from .options import SessionHandover, StreamOptions
 __all__ = ["HandshakeRefusedError", "open_socket", "session_cookie", "websocket_url"]
 
 
-class HandshakeRefusedError(Exception):
+class HandshakeRefusedError(errors.IBKRError):
     """The server answered the upgrade with an HTTP status instead of switching protocols."""
 
     def __init__(self, status: int) -> None:

@@ -16,15 +16,15 @@ from ..dates import EpochUnit, IBKRTimeError, parse_ibkr_time
 from .events import (
     AccountsInfo,
     AccountSummaryUpdate,
-    AuthStatus,
     BookRow,
     BookUpdate,
     Bulletin,
+    ErrorFrame,
     LedgerUpdate,
     Notification,
     OrderUpdate,
     PnlUpdate,
-    ServerError,
+    SessionStatus,
     SystemInfo,
     Trade,
 )
@@ -314,11 +314,11 @@ def book_update(frame: Row) -> BookUpdate:
 # --- the server's own messages -----------------------------------------------------------------
 
 
-def auth_status(frame: Row) -> AuthStatus:
+def auth_status(frame: Row) -> SessionStatus:
     args = frame.get("args")
     if not isinstance(args, dict):
         raise errors.StreamProtocolError("sts frame: args is not an object")
-    return AuthStatus(
+    return SessionStatus(
         authenticated=boolean(args.get("authenticated")),
         competing=boolean(args.get("competing")),
         connected=boolean(args.get("connected")),
@@ -372,11 +372,11 @@ def bulletins(frame: Row) -> list[Bulletin]:
     ]
 
 
-def server_error(frame: Row) -> ServerError:
+def server_error(frame: Row) -> ErrorFrame:
     message = frame.get("error")
     if isinstance(message, dict):
         message = message.get("message") or message
-    return ServerError(
+    return ErrorFrame(
         message=str(message) if message is not None else "error frame without a message",
         code=integer(frame.get("code")),
         raw=frozen(frame),

@@ -15,19 +15,19 @@ import attrs
 __all__ = [
     "AccountSummaryUpdate",
     "AccountsInfo",
-    "AuthStatus",
     "BookRow",
     "BookUpdate",
     "Bulletin",
     "Connected",
     "Disconnected",
+    "ErrorFrame",
     "LedgerUpdate",
     "MalformedFrame",
     "Notification",
     "OrderUpdate",
     "PnlUpdate",
-    "ServerError",
     "ServerMessage",
+    "SessionStatus",
     "StreamEvent",
     "SystemInfo",
     "Trade",
@@ -180,7 +180,7 @@ class Disconnected:
 
 
 @attrs.frozen
-class AuthStatus:
+class SessionStatus:
     """An ``sts`` frame: the brokerage session's state (``None`` where the frame said nothing)."""
 
     authenticated: bool | None
@@ -232,7 +232,7 @@ class Bulletin:
 
 
 @attrs.frozen
-class ServerError:
+class ErrorFrame:
     """An error frame from the server (``{"error": ..., "code": ...}``)."""
 
     message: str
@@ -260,12 +260,12 @@ class MalformedFrame:
 StreamEvent = (
     Connected
     | Disconnected
-    | AuthStatus
+    | SessionStatus
     | SystemInfo
     | AccountsInfo
     | Notification
     | Bulletin
-    | ServerError
+    | ErrorFrame
     | ServerMessage
     | MalformedFrame
 )

@@ -97,11 +97,11 @@ class StreamHost(Protocol):
     async def live_orders(self, *, force: bool = False) -> Sequence[LiveOrder]: ...
 
 
-class _SocketDeadError(Exception):
+class _SocketDeadError(errors.IBKRError):
     """The socket stopped answering (heartbeat silence) or closed."""
 
 
-class _FatalError(Exception):
+class _FatalError(errors.IBKRError):
     """A failure that reconnecting cannot cure; subscriptions get ``error``."""
 
     def __init__(self, error: errors.StreamError) -> None:

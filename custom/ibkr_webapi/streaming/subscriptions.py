@@ -26,7 +26,6 @@ from .events import (
     Trade,
 )
 
-
 T = TypeVar("T")
 
 __all__ = [
@@ -43,13 +42,13 @@ __all__ = [
 ]
 
 
-
 class SubscriptionHost(Protocol):
     """What a subscription needs from the stream manager: joining and leaving the socket."""
 
     async def attach(self, sub: Subscription[Any]) -> None: ...
 
     async def detach(self, sub: Subscription[Any]) -> None: ...
+
 
 class Subscription(Generic[T]):
     """An async context manager and async iterator over one kind of update.
@@ -204,7 +203,9 @@ class AccountSummarySubscription(Subscription[AccountSummaryUpdate]):
 
     kind = "account_summary"
 
-    def __init__(self, manager: SubscriptionHost, account: str, keys: tuple[str, ...] | None) -> None:
+    def __init__(
+        self, manager: SubscriptionHost, account: str, keys: tuple[str, ...] | None
+    ) -> None:
         self.account = account
         self.summary_keys = keys
         self.updates: ConflatingBuffer[str, AccountSummaryUpdate] = ConflatingBuffer()
