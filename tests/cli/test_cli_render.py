@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ibkr_webapi.cli import _render as render
-from ibkr_webapi.cli._commands import resolve_verify
+from ibkr_webapi.cli._context import resolve_verify
 
 
 def test_sparkline_maps_lowest_to_first_block_and_highest_to_last() -> None:

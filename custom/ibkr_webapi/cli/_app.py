@@ -16,6 +16,7 @@ from ..orders.order import ORDER_TYPES, TIME_IN_FORCE
 from . import _commands as commands
 from . import _render as render
 from . import _simulate
+from ._context import DEFAULT_QUOTE_FIELDS, CommandError, Context
 from ._exitcodes import ExitCode
 
 PROG = "ibkr-webapi"
@@ -133,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--fields",
         metavar="LIST",
-        help=f"comma-separated field names or ids (default {commands.field_list(commands.DEFAULT_QUOTE_FIELDS)})",
+        help=f"comma-separated field names or ids (default {commands.field_list(DEFAULT_QUOTE_FIELDS)})",
     )
 
     cmd = add("history", "historical bars with a sparkline of closes")
@@ -178,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--fields",
         metavar="LIST",
-        help=f"comma-separated field names or ids (default {commands.field_list(commands.DEFAULT_QUOTE_FIELDS)})",
+        help=f"comma-separated field names or ids (default {commands.field_list(DEFAULT_QUOTE_FIELDS)})",
     )
     _stream_limits(cmd)
 
@@ -216,7 +217,7 @@ def _tls_failure(exc: BaseException) -> bool:
 
 def classify(exc: BaseException) -> tuple[ExitCode, str]:
     """Exit code and one-line message for an expected failure."""
-    if isinstance(exc, commands.CommandError):
+    if isinstance(exc, CommandError):
         return exc.code, str(exc)
     if isinstance(exc, UnknownFieldError | errors.ConfigurationError | errors.InvalidRequestError):
         return ExitCode.USAGE, str(exc)
@@ -260,7 +261,7 @@ def _log_handler(verbose: bool) -> logging.Handler:
 
 
 async def _dispatch(args: argparse.Namespace, stdin: TextIO) -> int:
-    ctx = commands.Context(
+    ctx = Context(
         args=args,
         stdout=sys.stdout,
         stdin=stdin,
@@ -275,7 +276,7 @@ async def _dispatch(args: argparse.Namespace, stdin: TextIO) -> int:
         logger.setLevel(logging.DEBUG)
     try:
         await commands.COMMANDS[args.command](ctx)
-    except (commands.CommandError, UnknownFieldError, errors.IBKRError) as exc:
+    except (CommandError, UnknownFieldError, errors.IBKRError) as exc:
         return _fail(*classify(exc))
     finally:
         logger.removeHandler(handler)
@@ -291,7 +292,7 @@ async def run_cli(argv: Sequence[str], *, stdin: TextIO | None = None) -> int:
     if args.command == "simulate":
         try:
             return await _simulate.serve(args)
-        except commands.CommandError as exc:
+        except CommandError as exc:
             return _fail(*classify(exc))
     return await _dispatch(args, stdin if stdin is not None else sys.stdin)
 
@@ -305,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "simulate":
             return _simulate.run_foreground(args)
         return asyncio.run(_dispatch(args, sys.stdin))
-    except commands.CommandError as exc:
+    except CommandError as exc:
         return _fail(*classify(exc))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

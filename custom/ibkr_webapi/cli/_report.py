@@ -20,7 +20,8 @@ from ..results.orders import PlacedOrder
 from ..results.portfolio import Position
 from ..snapshot import Quote
 from . import _render as render
-from ._commands import DEFAULT_QUOTE_FIELDS, fetch_positions
+from ._commands import fetch_positions
+from ._context import DEFAULT_QUOTE_FIELDS
 
 QUOTE_FIELDS = DEFAULT_QUOTE_FIELDS
 AAPL = 265598

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import errors
-from ._commands import CommandError
+from ._context import CommandError
 from ._exitcodes import ExitCode
 
 if TYPE_CHECKING:

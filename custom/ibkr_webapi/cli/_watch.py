@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from rich.live import Live
 from rich.table import Table
@@ -18,9 +18,7 @@ from rich.text import Text
 from ..snapshot import Quote
 from ..streaming import OrderUpdate
 from . import _render as render
-
-if TYPE_CHECKING:
-    from ._commands import Context
+from ._context import Context, parse_fields
 
 T = TypeVar("T")
 KEEPALIVE = 60.0  # a long-running command keeps the REST session alive while it streams
@@ -67,7 +65,6 @@ def quotes_board(quotes: dict[int, Quote], fields: list[str], conids: list[int])
 
 async def watch(ctx: Context) -> None:
     """Stream quotes: a live table, or JSON lines with ``--json``."""
-    from ._commands import parse_fields
 
     fields = parse_fields(ctx.args.fields)
     conids: list[int] = list(dict.fromkeys(ctx.args.conids))
