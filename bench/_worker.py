@@ -1,0 +1,407 @@
+"""One measurement in a fresh process: ``python -m bench._worker '<json task>'``.
+
+Prints one JSON line with the figures. Every client gets the same process start, the same warm-up and
+the same server; CPU is the process's CPU time (``time.process_time``: every thread counts), not wall.
+
+Clients: ``ours`` (IBKRClient, pacing off), ``ours_pacer`` (pacing on, with limits raised so that it
+never waits: what the bookkeeping costs), ``bare`` (one ``httpx.AsyncClient`` and ``json.loads``) and
+``ibind`` (synchronous, measured with a plain loop: no threads, no event loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import ssl
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+SNAPSHOT_FIELDS = (
+    "31", "55", "70", "71", "82", "83", "84", "85", "86", "87",
+    "88", "6509", "7059", "7295", "7296", "7741", "7051", "7635", "7762", "7087",
+)  # fmt: skip
+"""20 fields of every kind (prefixed prices, sizes with separators, K/M/B, percent, text, codes),
+none of them a field the simulator sends late: one request answers every client."""
+HISTORY = {"period": "5d", "bar": "5min"}  # 1,440 bars asked, the gateway's 1,000 sent
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _lag_ticker(lags: list[float], stop: asyncio.Event) -> Awaitable[None]:
+    async def tick() -> None:
+        while not stop.is_set():
+            start = time.perf_counter()
+            await asyncio.sleep(0.010)
+            lags.append(time.perf_counter() - start - 0.010)
+
+    return tick()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class _StepTimer:
+    """The longest single event-loop step, in CPU time of this thread (immune to descheduling)."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._original: Any = None
+
+    def __enter__(self) -> _StepTimer:
+        handle = asyncio.events.Handle
+        original = self._original = handle._run
+        timer = self
+
+        def timed_run(self: asyncio.Handle) -> None:
+            start = time.thread_time()
+            original(self)
+            spent = time.thread_time() - start
+            if spent > timer.longest:
+                timer.longest = spent
+
+        handle._run = timed_run  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+
+
+async def _timed_async(call: Callable[[], Awaitable[object]], count: int) -> dict[str, float]:
+    for _ in range(max(3, count // 10)):  # warm-up: connections, caches, first-call imports
+        await call()
+    gc.collect()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(count):
+        await call()
+    return {
+        "cpu": (time.process_time() - cpu) / count,
+        "wall": (time.perf_counter() - wall) / count,
+    }
+
+
+def _timed_sync(call: Callable[[], object], count: int) -> dict[str, float]:
+    for _ in range(max(3, count // 10)):
+        call()
+    gc.collect()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(count):
+        call()
+    return {
+        "cpu": (time.process_time() - cpu) / count,
+        "wall": (time.perf_counter() - wall) / count,
+    }
+
+
+async def _measure_fetch(fetch: Callable[[], Awaitable[int]], expected: int) -> dict[str, float]:
+    """Wall and CPU of one full fetch, then its peak traced memory in a second, traced, run."""
+    gc.collect()
+    cpu, wall = time.process_time(), time.perf_counter()
+    count = await fetch()
+    result = {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}
+    if count != expected:
+        raise SystemExit(f"expected {expected} items, got {count}")
+    gc.collect()
+    tracemalloc.start()  # tracing slows Python several times: a run of its own
+    await fetch()
+    result["peak"] = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return result
+
+
+# ------------------------------------------------------------------------------ our client
+
+
+def _ours(task: dict[str, Any], *, pacer: bool = False) -> Any:
+    from ibkr_webapi import EndpointRule, IBKRClient, RateLimitPolicy
+
+    if pacer:
+        # The gateway's rule set, every rate raised so that nothing waits: the pacer's own cost.
+        policy = RateLimitPolicy().with_global_rate("100000/second")
+        policy = policy.with_rule(
+            EndpointRule("GET", "/iserver/marketdata/snapshot", rate="100000/second")
+        )
+    else:
+        policy = RateLimitPolicy.off()
+    return IBKRClient(task["url"], verify=task["ca"], keepalive=None, rate_limits=policy)
+
+
+async def ours_calls(task: dict[str, Any], pacer: bool) -> dict[str, Any]:
+    counts, conids = task["counts"], task["conids"]
+    async with _ours(task, pacer=pacer) as ib:
+        await ib.accounts()
+        await ib.portfolio_accounts()
+        account = task["summary_account"]
+
+        async def snapshot() -> None:
+            quotes = await ib.snapshot(conids, SNAPSHOT_FIELDS)
+            if len(quotes) != len(conids) or not quotes[-1].has(SNAPSHOT_FIELDS):
+                raise SystemExit("snapshot: incomplete answer")
+
+        ops: dict[str, Callable[[], Awaitable[object]]] = {
+            "accounts": ib.accounts,
+            "summary": lambda: ib.account_summary(account),
+            "snapshot": snapshot,
+            "history": lambda: ib.history(task["history_conid"], **HISTORY),
+        }
+        result = {name: await _timed_async(ops[name], counts[name]) for name in task["ops"]}
+        bars = len((await ib.history(task["history_conid"], **HISTORY)).bars)
+        result["history_bars"] = bars
+        return result
+
+
+async def bare_calls(task: dict[str, Any]) -> dict[str, Any]:
+    import httpx
+
+    counts, conids = task["counts"], task["conids"]
+    context = ssl.create_default_context(cafile=task["ca"])
+    async with httpx.AsyncClient(base_url=task["url"], verify=context) as client:
+
+        async def get(path: str, **params: str) -> Any:
+            response = await client.get(path, params=params or None)
+            response.raise_for_status()
+            return json.loads(response.content)
+
+        await get("/iserver/accounts")
+        await get("/portfolio/accounts")
+        account = task["summary_account"]
+        snapshot_params = {"conids": ",".join(map(str, conids)), "fields": ",".join(SNAPSHOT_FIELDS)}
+
+        async def snapshot() -> None:
+            rows = await get("/iserver/marketdata/snapshot", **snapshot_params)
+            if len(rows) != len(conids):
+                raise SystemExit("snapshot: incomplete answer")
+
+        ops: dict[str, Callable[[], Awaitable[object]]] = {
+            "accounts": lambda: get("/iserver/accounts"),
+            "summary": lambda: get(f"/portfolio/{account}/summary"),
+            "snapshot": snapshot,
+            "history": lambda: get(
+                "/iserver/marketdata/history", conid=str(task["history_conid"]), **HISTORY
+            ),
+        }
+        return {name: await _timed_async(ops[name], counts[name]) for name in task["ops"]}
+
+
+def _ibind(task: dict[str, Any]) -> Any:
+    # Its console and file logs off: ibind measured doing HTTP and JSON, not writing log files.
+    os.environ.setdefault("IBIND_LOG_TO_FILE", "false")
+    os.environ.setdefault("IBIND_LOG_TO_CONSOLE", "false")
+    from ibind import IbkrClient
+
+    return IbkrClient(url=task["url"] + "/", cacert=task["ca"], auto_register_shutdown=False)
+
+
+def ibind_calls(task: dict[str, Any]) -> dict[str, Any]:
+    counts, conids = task["counts"], [str(c) for c in task["conids"]]
+    client = _ibind(task)
+    client.portfolio_accounts()
+    client.receive_brokerage_accounts()
+    account = task["summary_account"]
+
+    def snapshot() -> None:
+        rows = client.live_marketdata_snapshot(conids, list(SNAPSHOT_FIELDS)).data
+        if len(rows) != len(conids):
+            raise SystemExit("snapshot: incomplete answer")
+
+    ops: dict[str, Callable[[], object]] = {
+        "accounts": client.receive_brokerage_accounts,
+        "summary": lambda: client.portfolio_summary(account),
+        "snapshot": snapshot,
+        "history": lambda: client.marketdata_history_by_conid(
+            str(task["history_conid"]), HISTORY["bar"], period=HISTORY["period"]
+        ),
+    }
+    result = {name: _timed_sync(ops[name], counts[name]) for name in task["ops"]}
+    client.close()
+    return result
+
+
+# ------------------------------------------------------------------------------ positions
+
+
+async def ours_positions(task: dict[str, Any]) -> dict[str, Any]:
+    account, expected = task["account"], task["expected"]
+    async with _ours(task) as ib:
+        await ib.accounts()
+        await ib.portfolio_accounts()
+
+        async def as_list() -> int:
+            return len(await ib.all_positions(account))
+
+        async def streamed() -> int:
+            count = 0
+            async for _position in ib.positions(account):
+                count += 1
+            return count
+
+        await ib.positions_page(account, 0)  # warm-up
+        result = {"list": await _measure_fetch(as_list, expected)}
+        result["iter"] = await _measure_fetch(streamed, expected)
+        return result
+
+
+async def bare_positions(task: dict[str, Any]) -> dict[str, Any]:
+    import httpx
+
+    account, expected = task["account"], task["expected"]
+    context = ssl.create_default_context(cafile=task["ca"])
+    async with httpx.AsyncClient(base_url=task["url"], verify=context) as client:
+
+        async def page(number: int) -> list[Any]:
+            response = await client.get(f"/portfolio/{account}/positions/{number}")
+            response.raise_for_status()
+            items: list[Any] = json.loads(response.content)
+            return items
+
+        await client.get("/iserver/accounts")
+        await client.get("/portfolio/accounts")
+        await page(0)
+
+        async def as_list() -> int:
+            every: list[Any] = []
+            number, size = 0, 0
+            while True:
+                items = await page(number)
+                every.extend(items)
+                if not items or len(items) < size:
+                    return len(every)
+                size, number = max(size, len(items)), number + 1
+
+        return {"list": await _measure_fetch(as_list, expected)}
+
+
+def ibind_positions(task: dict[str, Any]) -> dict[str, Any]:
+    account, expected = task["account"], task["expected"]
+    client = _ibind(task)
+    client.receive_brokerage_accounts()
+    client.portfolio_accounts()
+    client.positions(account, 0)
+
+    def as_list() -> int:
+        every: list[Any] = []
+        number, size = 0, 0
+        while True:
+            items = client.positions(account, number).data
+            every.extend(items)
+            if not items or len(items) < size:
+                return len(every)
+            size, number = max(size, len(items)), number + 1
+
+    async def fetch() -> int:
+        return as_list()  # synchronous inside: nothing else runs while it does
+
+    result = asyncio.run(_measure_fetch(fetch, expected))
+    client.close()
+    return {"list": result}
+
+
+# ------------------------------------------------------------------------------ the event loop
+
+
+async def loop_lag(task: dict[str, Any]) -> dict[str, Any]:
+    """Lag of a 10 ms ticker while ``concurrent`` calls run at once (GET /iserver/accounts)."""
+    import httpx
+
+    concurrent = task["concurrent"]
+    if task["client"] == "bare":
+        context = ssl.create_default_context(cafile=task["ca"])
+        client = httpx.AsyncClient(base_url=task["url"], verify=context)
+
+        async def call() -> object:
+            response = await client.get("/iserver/accounts")
+            response.raise_for_status()
+            return json.loads(response.content)
+
+        close: Callable[[], Awaitable[None]] = client.aclose
+    else:
+        ib = _ours(task)
+
+        async def call() -> object:
+            return await ib.accounts()
+
+        close = ib.aclose
+    try:
+        await asyncio.gather(*(call() for _ in range(100)))  # warm-up: open the pool
+        lags: list[float] = []
+        stop = asyncio.Event()
+        ticker = asyncio.ensure_future(_lag_ticker(lags, stop))
+        await asyncio.sleep(0.05)
+        start = time.perf_counter()
+        await asyncio.gather(*(call() for _ in range(concurrent)))
+        wall = time.perf_counter() - start
+        stop.set()
+        await ticker
+    finally:
+        await close()
+    return {"p99": _percentile(lags, 0.99), "max": max(lags), "wall": wall, "ticks": len(lags)}
+
+
+async def blocking(task: dict[str, Any]) -> dict[str, Any]:
+    """The longest loop step and ticker lag while reading many positions and quoting many conids."""
+    account, expected, conid_count = task["account"], task["expected"], task["conids"]
+    result: dict[str, Any] = {}
+    async with _ours(task) as ib:
+        await ib.accounts()
+        await ib.portfolio_accounts()
+        await ib.positions_page(account, 0)
+
+        async def watched(work: Awaitable[Any]) -> tuple[Any, dict[str, float]]:
+            lags: list[float] = []
+            stop = asyncio.Event()
+            ticker = asyncio.ensure_future(_lag_ticker(lags, stop))
+            with _StepTimer() as steps:
+                value = await work
+            stop.set()
+            await ticker
+            return value, {"step": steps.longest, "lag_max": max(lags), "lag_p99": _percentile(lags, 0.99)}
+
+        positions, result["positions"] = await watched(ib.all_positions(account))
+        if len(positions) != expected:
+            raise SystemExit(f"expected {expected} positions, got {len(positions)}")
+        conids = [p.conid for p in positions][:conid_count]
+        quotes, result["snapshot"] = await watched(ib.snapshot(conids, SNAPSHOT_FIELDS))
+        if len(quotes) != conid_count:
+            raise SystemExit(f"expected {conid_count} quotes, got {len(quotes)}")
+    return result
+
+
+def main() -> int:
+    task = json.loads(sys.argv[1])
+    kind, client = task["kind"], task.get("client")
+    result: Any
+    if kind == "calls":
+        if client == "ibind":
+            result = ibind_calls(task)
+        elif client == "bare":
+            result = asyncio.run(bare_calls(task))
+        else:
+            result = asyncio.run(ours_calls(task, pacer=client == "ours_pacer"))
+    elif kind == "positions":
+        runner = {"ours": ours_positions, "bare": bare_positions}
+        if client == "ibind":
+            result = ibind_positions(task)
+        else:
+            result = asyncio.run(runner[client](task))
+    elif kind == "lag":
+        result = asyncio.run(loop_lag(task))
+    elif kind == "block":
+        result = asyncio.run(blocking(task))
+    else:
+        raise SystemExit(f"unknown task kind {kind!r}")
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
