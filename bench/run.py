@@ -98,7 +98,7 @@ def _ratio(value: float, base: float) -> float:
 
 
 def _cell(value: float, base: float, text: str) -> str:
-    return f"{_ratio(value, base):.2f}× ({text})"
+    return f"{_ratio(value, base):.2f}x ({text})"
 
 
 def _rounds(count: int, clients: Sequence[str]) -> list[list[str]]:
@@ -189,7 +189,7 @@ def call_section(gateway: _gateway.Gateway, rounds: int, quick: bool) -> Section
                 OP_TITLES[op],
                 *(_cell(med[c], base, _us(med[c])) for c in ("ours", "ours_pacer", "bare", "ibind")),
                 f"±{max(_spread(cpu[(c, op)]) for c in CALL_CLIENTS) * 100:.0f}%",
-                f"ours ≤ {goal}× bare" if goal else "",
+                f"ours ≤ {goal}x bare" if goal else "",
             ]
         )
         if goal:
@@ -380,7 +380,7 @@ def import_section(count: int) -> Section:
         ["module", "time", "ratio to httpx"],
     )
     for module in modules:
-        section.rows.append([f"import {module}", _us(med[module]), f"{_ratio(med[module], med['httpx']):.2f}×"])
+        section.rows.append([f"import {module}", _us(med[module]), f"{_ratio(med[module], med['httpx']):.2f}x"])
     section.goals.append(Goal("import ibkr_webapi / import httpx", _ratio(med["ibkr_webapi"], med["httpx"]), "<=", 1.5))
     section.notes += import_breakdown()
     return section

@@ -9,7 +9,7 @@ import enum
 import importlib
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,7 @@ __all__ = [
 # Keys of a wire row that are not field ids.
 _META_KEYS = frozenset({"conid", "conidEx", "_updated", "server_id"})
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<digits>\d[\d,]*(?:\.\d*)?|\.\d+)(?P<suffix>[KMBT]?)%?")
 _MULTIPLIER = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 _PRICE_PREFIX = re.compile(r"(?P<flag>[CH])(?P<rest>[+-]?[\d.].*)")
@@ -222,6 +223,127 @@ def _parse_kind(kind: FieldKind, raw: Any) -> Any:
     return float(number)
 
 
+# --- the fast path: one table lookup per value, the common wire forms read without a regex.
+# Every shortcut below gives exactly what parse_value gives (tests compare them on random input);
+# anything unusual goes to parse_value itself.
+
+_AVAILABILITY_CACHE: dict[str, MarketDataAvailability] = {}
+
+
+def _slow(kind: FieldKind) -> Any:
+    def parse(raw: Any) -> Any:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        try:
+            return _parse_kind(kind, raw)
+        except (ValueError, ArithmeticError, IBKRTimeError):
+            return raw
+
+    return parse
+
+
+def _float_kind(kind: FieldKind) -> Any:
+    """Prices, numbers and percentages: ``"424.57"`` (and ``"24.0%"`` for percent) without a regex."""
+    slow = _slow(kind)
+    percent = kind is FieldKind.PERCENT
+
+    def parse(raw: Any) -> Any:
+        if raw.__class__ is str:
+            text = raw[:-1] if percent and raw[-1:] == "%" else raw
+            body = text[1:] if text[:1] in _SIGNS else text
+            if body.replace(".", "", 1).isdecimal():
+                return float(text)
+        elif raw.__class__ is float or raw.__class__ is int:
+            return raw  # a JSON number: kept as sent
+        return slow(raw)
+
+    return parse
+
+
+def _abbreviated_kind(raw: Any) -> Any:
+    """``"24.5M"`` -> 24_500_000 exactly (integer arithmetic, as Decimal would give)."""
+    if raw.__class__ is str:
+        if raw.isdecimal():
+            return int(raw)
+        exponent = _EXPONENT.get(raw[-1:])
+        if exponent is not None:
+            whole, _, fraction = raw[:-1].partition(".")
+            if (
+                whole.isdecimal()
+                and (not fraction or fraction.isdecimal())
+                and len(fraction) <= exponent
+            ):
+                return int(whole + fraction) * 10 ** (exponent - len(fraction))
+    elif raw.__class__ is int:
+        return raw
+    return _slow_abbreviated(raw)
+
+
+def _size_kind(raw: Any) -> Any:
+    """Sizes: ``"291"``, ``"1,300"``."""
+    if raw.__class__ is str:
+        if raw[:1].isdecimal():
+            digits = raw.replace(",", "") if "," in raw else raw
+            if digits.isdecimal():
+                return int(digits)
+    elif raw.__class__ is int or raw.__class__ is float:
+        return raw
+    return _slow_size(raw)
+
+
+def _text_kind(raw: Any) -> Any:
+    return None if raw.__class__ is str and not raw.strip() else raw
+
+
+def _availability_kind(raw: Any) -> Any:
+    if raw.__class__ is str:
+        known = _AVAILABILITY_CACHE.get(raw)
+        if known is not None:
+            return known
+        if raw.strip():
+            decoded = MarketDataAvailability.from_code(raw)
+            if len(_AVAILABILITY_CACHE) < 256:  # a handful of codes exist; never grows unbounded
+                _AVAILABILITY_CACHE[raw] = decoded
+            return decoded
+    return _slow(FieldKind.AVAILABILITY)(raw)
+
+
+_SIGNS = ("-", "+")
+_EXPONENT = {"K": 3, "M": 6, "B": 9, "T": 12}
+_slow_size = _slow(FieldKind.SIZE)
+_slow_abbreviated = _slow(FieldKind.ABBREVIATED)
+_FAST: dict[FieldKind, Any] = {
+    FieldKind.ABBREVIATED: _abbreviated_kind,
+    FieldKind.PRICE: _float_kind(FieldKind.PRICE),
+    FieldKind.NUMBER: _float_kind(FieldKind.NUMBER),
+    FieldKind.PERCENT: _float_kind(FieldKind.PERCENT),
+    FieldKind.SIZE: _size_kind,
+    FieldKind.TEXT: _text_kind,
+    FieldKind.AVAILABILITY: _availability_kind,
+}
+# wire id -> (name, parser) for every field in the table
+_READERS: dict[str, tuple[str, Any]] = {
+    info.id: (info.name, _FAST.get(info.kind) or _slow(info.kind)) for info in FIELDS.values()
+}
+
+
+def _parse_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of a wire row, parsed, by name (ids not in the table keep their id)."""
+    values: dict[str, Any] = {}
+    readers = _READERS
+    for key, raw in row.items():
+        reader = readers.get(key)
+        if reader is not None:
+            values[reader[0]] = reader[1](raw)
+            continue
+        wire = str(key)
+        if wire in _META_KEYS or not (wire.isdecimal() and wire.isascii()):
+            continue
+        info = FIELDS.get(wire)  # "031" and other spellings of a known id
+        values[info.name if info is not None else wire] = parse_value(wire, raw)
+    return values
+
+
 def _price_flag(raw: Any) -> PriceFlag | None:
     if isinstance(raw, str) and (match := _PRICE_PREFIX.fullmatch(raw.strip())) is not None:
         return PriceFlag(match["flag"])
@@ -229,6 +351,9 @@ def _price_flag(raw: Any) -> PriceFlag | None:
 
 
 def _row_conid(row: Mapping[str, Any]) -> int:
+    conid = row.get("conid")
+    if conid.__class__ is int and conid > 0:
+        return int(conid)
     for key in ("conid", "conidEx"):
         value = row.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
@@ -276,26 +401,31 @@ class Quote:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Quote:
         """Build a quote from one row of ``/iserver/marketdata/snapshot``."""
-        values: dict[str, Any] = {}
-        for key, raw in row.items():
-            wire = str(key)
-            if wire in _META_KEYS or not (wire.isdecimal() and wire.isascii()):
-                continue
-            info = FIELDS.get(wire)
-            values[info.name if info is not None else wire] = parse_value(wire, raw)
+        return cls._from_owned_row(dict(row))
+
+    @classmethod
+    def _from_owned_row(cls, row: dict[str, Any]) -> Quote:
+        """:meth:`from_row` for a row nobody else holds (the client's own): kept without a copy."""
+        values = _parse_row(row)
         updated: datetime | None = None
         stamp = row.get("_updated")
-        if stamp is not None and not isinstance(stamp, bool):
+        if stamp.__class__ is int and stamp > 0:
+            try:
+                updated = _EPOCH + timedelta(milliseconds=stamp)
+            except OverflowError:
+                updated = None
+        elif stamp is not None and not isinstance(stamp, bool):
             try:
                 updated = parse_ibkr_time(stamp, epoch_unit="ms")
             except IBKRTimeError:
                 updated = None
         availability = values.get("market_data_availability")
-        flag = _price_flag(row.get("31"))
+        last = values.get("last_price")
+        flag = last.flag if isinstance(last, FlaggedPrice) else _price_flag(row.get("31"))
         return cls(
             conid=_row_conid(row),
             updated=updated,
-            raw=MappingProxyType(dict(row)),
+            raw=MappingProxyType(row),
             values=MappingProxyType(values),
             availability=availability if isinstance(availability, MarketDataAvailability) else None,
             is_prior_close=flag is PriceFlag.PRIOR_CLOSE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Iterable
@@ -29,8 +28,8 @@ from ..dates import format_ibkr_time
 from ..fields import DEFAULT_FIELDS, resolve_fields
 from ..ids import check_conid, check_conids
 from ..results.market import History
-from ..seam import bool_or_none, expect_one, unset_if_none
-from ..snapshot import Quote, merge_rows, split_request
+from ..seam import bool_or_none, expect_one, json_body, json_list, send_unparsed, unset_if_none
+from ..snapshot import Quote, merge_rows
 from ._base import Resource
 
 logger = logging.getLogger("ibkr_webapi")
@@ -38,6 +37,8 @@ logger = logging.getLogger("ibkr_webapi")
 _PERIOD = re.compile(r"^\d{1,4}(min|h|d|w|m|y)$")
 _BAR = re.compile(r"^\d{1,2}(min|h|d|w|m)$")
 HistorySource = Literal["Trades", "Midpoint", "Bid_Ask"]
+# What one snapshot call may ask for (the gateway's limits).
+_MAX_CONIDS, _MAX_FIELDS = 100, 50
 
 
 def _row_conid(row: dict[str, Any]) -> int | None:
@@ -78,28 +79,50 @@ class MarketResource(Resource):
         field_ids = resolve_fields(fields if fields is not None else DEFAULT_FIELDS)
         polls = max(1, max_polls if max_polls is not None else self._core.preflight.max_polls)
         generation = self._core.stack.session.generation
-        rows: dict[int, dict[str, Any]] = {}
-        for conid_chunk, field_chunk in split_request(wanted, field_ids):
-            known_empty = {c for c in conid_chunk if self._no_data.get(c) == generation}
-            pending = list(conid_chunk)
-            late_polls: dict[int, int] = {}  # conid -> calls made since its first field arrived
-            for attempt in range(polls):
-                for row in await self._snapshot_rows(pending, field_chunk):
-                    conid = _row_conid(row)
-                    if conid is not None and conid in conid_chunk:
-                        rows[conid] = merge_rows(rows.get(conid, {}), row)
-                pending = [
-                    c
-                    for c in self._still_missing(pending, field_chunk, rows, late_polls)
-                    if c not in known_empty
-                ]
-                if not pending:
-                    break
-                if attempt + 1 < polls:
-                    await asyncio.sleep(self._core.preflight.interval)
-        quotes = [Quote.from_row(rows.get(conid, {"conid": conid})) for conid in wanted]
-        self._note_empty(quotes, generation)
-        return quotes
+        field_chunks = [field_ids[i : i + _MAX_FIELDS] for i in range(0, len(field_ids), _MAX_FIELDS)]
+        quotes: dict[int, Quote] = {}
+        for start in range(0, len(wanted), _MAX_CONIDS):
+            conid_chunk = wanted[start : start + _MAX_CONIDS]
+            rows: dict[int, dict[str, Any]] = {}
+            for field_chunk in field_chunks:
+                await self._poll(conid_chunk, field_chunk, rows, polls, generation)
+            # Quotes are made batch by batch, so that thousands of conids never hold the loop.
+            for conid in conid_chunk:
+                row = rows.pop(conid) if conid in rows else {"conid": conid}
+                quotes[conid] = Quote._from_owned_row(row)
+        result = [quotes[conid] for conid in wanted]
+        self._note_empty(result, generation)
+        return result
+
+    async def _poll(
+        self,
+        conids: list[int],
+        fields: list[str],
+        rows: dict[int, dict[str, Any]],
+        polls: int,
+        generation: int,
+    ) -> None:
+        """Ask for ``fields`` of ``conids`` until they have arrived or the polls run out."""
+        known_empty = {c for c in conids if self._no_data.get(c) == generation}
+        asked = set(conids)
+        pending = conids
+        late_polls: dict[int, int] = {}  # conid -> calls made since its first field arrived
+        for attempt in range(polls):
+            for row in await self._snapshot_rows(pending, fields):
+                conid = _row_conid(row)
+                if conid is None or conid not in asked:
+                    continue
+                old = rows.get(conid)
+                rows[conid] = row if old is None else merge_rows(old, row)
+            pending = [
+                c
+                for c in self._still_missing(pending, fields, rows, late_polls)
+                if c not in known_empty
+            ]
+            if not pending:
+                return
+            if attempt + 1 < polls:
+                await asyncio.sleep(self._core.preflight.interval)
 
     def _note_empty(self, quotes: list[Quote], generation: int) -> None:
         empty = [
@@ -124,11 +147,16 @@ class MarketResource(Resource):
         """Conids worth asking again: some asked field is missing and its late-field budget is left."""
         pending = []
         late_budget = self._core.preflight.late_field_polls
+        asked = frozenset(fields)
         for conid in conids:
-            row = rows.get(conid, {})
-            if all(f in row for f in fields):
+            row = rows.get(conid)
+            if row is None:
+                pending.append(conid)
                 continue
-            if any(f in row for f in fields):
+            missing = len(asked - row.keys())
+            if not missing:
+                continue
+            if missing < len(asked):
                 late_polls[conid] = late_polls.get(conid, -1) + 1
                 if late_polls[conid] >= late_budget:
                     continue  # data flows, but these fields are not coming
@@ -136,21 +164,13 @@ class MarketResource(Resource):
         return pending
 
     async def _snapshot_rows(self, conids: list[int], fields: list[str]) -> list[dict[str, Any]]:
-        conid_text, field_text = ",".join(map(str, conids)), ",".join(fields)
-        response = await self._core.call(
-            lambda c: get_market_data_snapshot.asyncio_detailed(
-                client=c, conids=conid_text, fields=field_text
-            )
+        request = get_market_data_snapshot._get_kwargs(
+            conids=",".join(map(str, conids)), fields=",".join(fields)
         )
-        # The wire rows are keyed by field-id strings: read them as sent, not through the named model.
-        try:
-            answer = json.loads(response.content or b"[]")
-        except (ValueError, RecursionError) as exc:
-            raise errors.UnexpectedResponseError(f"snapshot: unreadable answer ({exc})") from None
-        if not isinstance(answer, list):
-            raise errors.UnexpectedResponseError(
-                f"snapshot: expected a list of rows, got {type(answer).__name__}"
-            )
+        # The wire rows are keyed by field-id strings: decoded once and read as sent, not through
+        # the generated named model.
+        response = await self._core.call(lambda c: send_unparsed(c, request))
+        answer = json_list(json_body(response, "snapshot"), "snapshot")
         return [row for row in answer if isinstance(row, dict)]
 
     async def unsubscribe(self, conid: int) -> bool:
