@@ -321,9 +321,12 @@ _FAST: dict[FieldKind, Any] = {
     FieldKind.TEXT: _text_kind,
     FieldKind.AVAILABILITY: _availability_kind,
 }
-# wire id -> (name, parser) for every field in the table
-_READERS: dict[str, tuple[str, Any]] = {
-    info.id: (info.name, _FAST.get(info.kind) or _slow(info.kind)) for info in FIELDS.values()
+# wire id -> (name, how, parser) for every field in the table; ``how`` picks a shortcut taken in
+# _parse_row itself (0: a plain decimal number is a float, 1: text is kept), else the parser runs.
+_SHORTCUTS = {FieldKind.PRICE: 0, FieldKind.NUMBER: 0, FieldKind.TEXT: 1}
+_READERS: dict[str, tuple[str, int, Any]] = {
+    info.id: (info.name, _SHORTCUTS.get(info.kind, 2), _FAST.get(info.kind) or _slow(info.kind))
+    for info in FIELDS.values()
 }
 
 
@@ -333,15 +336,47 @@ def _parse_row(row: Mapping[str, Any]) -> dict[str, Any]:
     readers = _READERS
     for key, raw in row.items():
         reader = readers.get(key)
-        if reader is not None:
-            values[reader[0]] = reader[1](raw)
+        if reader is None:
+            wire = str(key)
+            if wire in _META_KEYS or not (wire.isdecimal() and wire.isascii()):
+                continue
+            info = FIELDS.get(wire)  # "031" and other spellings of a known id
+            values[info.name if info is not None else wire] = parse_value(wire, raw)
             continue
-        wire = str(key)
-        if wire in _META_KEYS or not (wire.isdecimal() and wire.isascii()):
-            continue
-        info = FIELDS.get(wire)  # "031" and other spellings of a known id
-        values[info.name if info is not None else wire] = parse_value(wire, raw)
+        name, how, parse = reader
+        if raw.__class__ is str:
+            if how == 0:
+                if raw.replace(".", "", 1).isdecimal():
+                    values[name] = float(raw)
+                    continue
+            elif how == 1 and raw.strip():
+                values[name] = raw
+                continue
+        values[name] = parse(raw)
     return values
+
+
+_last_stamp: tuple[int, datetime] = (0, _EPOCH)
+
+
+def _updated(stamp: object) -> datetime | None:
+    """``_updated`` (epoch ms) as an aware datetime; rows of one answer often share it."""
+    global _last_stamp
+    if isinstance(stamp, int) and not isinstance(stamp, bool) and stamp > 0:
+        if stamp == _last_stamp[0]:
+            return _last_stamp[1]
+        try:
+            when = _EPOCH + timedelta(milliseconds=stamp)
+        except OverflowError:
+            return None
+        _last_stamp = (stamp, when)
+        return when
+    if stamp is None or isinstance(stamp, bool):
+        return None
+    try:
+        return parse_ibkr_time(stamp, epoch_unit="ms")
+    except IBKRTimeError:
+        return None
 
 
 def _price_flag(raw: Any) -> PriceFlag | None:
@@ -407,18 +442,7 @@ class Quote:
     def _from_owned_row(cls, row: dict[str, Any]) -> Quote:
         """:meth:`from_row` for a row nobody else holds (the client's own): kept without a copy."""
         values = _parse_row(row)
-        updated: datetime | None = None
-        stamp = row.get("_updated")
-        if stamp.__class__ is int and stamp > 0:
-            try:
-                updated = _EPOCH + timedelta(milliseconds=stamp)
-            except OverflowError:
-                updated = None
-        elif stamp is not None and not isinstance(stamp, bool):
-            try:
-                updated = parse_ibkr_time(stamp, epoch_unit="ms")
-            except IBKRTimeError:
-                updated = None
+        updated = _updated(row.get("_updated"))
         availability = values.get("market_data_availability")
         last = values.get("last_price")
         flag = last.flag if isinstance(last, FlaggedPrice) else _price_flag(row.get("31"))

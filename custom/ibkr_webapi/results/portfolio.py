@@ -34,15 +34,26 @@ __all__ = ["LedgerEntry", "PnlEntry", "Position", "SummaryItem"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _time_ms(value: int | None, field: str = "timestamp") -> datetime | None:
-    """Epoch milliseconds as an aware UTC datetime; ``None`` for absent or 0."""
+_last_time: tuple[int, datetime] = (0, _EPOCH)
+
+
+def _time_ms(value: int | None, owner: str | None = None) -> datetime | None:
+    """Epoch milliseconds as an aware UTC datetime; ``None`` for absent or 0.
+
+    The items of one answer usually share their time: the last one converted is kept.
+    """
+    global _last_time
     if value is None or value <= 0:
         return None
+    if value == _last_time[0]:
+        return _last_time[1]
     try:
-        return _EPOCH + timedelta(milliseconds=value)
+        when = _EPOCH + timedelta(milliseconds=value)
+        _last_time = (value, when)
+        return when
     except OverflowError:
         raise UnexpectedResponseError(
-            f"the gateway sent {field}={value}, which is not a time in epoch milliseconds; "
+            f"the gateway sent {owner + '.' if owner else ''}timestamp={value}, which is not a time in epoch milliseconds; "
             "the answer's shape changed or is damaged"
         ) from None
 
@@ -173,16 +184,37 @@ class SummaryItem:
 
     @classmethod
     def from_json(cls, name: str, data: Mapping[str, object]) -> SummaryItem:
-        """Read one item of the account summary as decoded from JSON, checking every value."""
-        where = name + "."
+        """Read one item of the account summary as decoded from JSON, checking every value.
+
+        The usual types are checked inline; anything else goes to the ``wire_*`` readers, which
+        convert what they can (an integer amount) and raise on the rest.
+        """
+        amount = data.get("amount")
+        if not (amount is None or isinstance(amount, float)):
+            amount = wire_number(data, "amount", name + ".")
+        currency = data.get("currency")
+        if not (currency is None or isinstance(currency, str)):
+            currency = wire_text(data, "currency", name + ".")
+        value = data.get("value")
+        if not (value is None or isinstance(value, str)):
+            value = wire_text(data, "value", name + ".")
+        is_null = data.get("isNull")
+        if not (is_null is None or isinstance(is_null, bool)):
+            is_null = wire_bool(data, "isNull", name + ".")
+        stamp = data.get("timestamp")
+        if not (stamp is None or (isinstance(stamp, int) and not isinstance(stamp, bool))):
+            stamp = wire_int(data, "timestamp", name + ".")
+        severity = data.get("severity")
+        if not (severity is None or (isinstance(severity, int) and not isinstance(severity, bool))):
+            severity = wire_int(data, "severity", name + ".")
         return cls(
             name=name,
-            amount=wire_number(data, "amount", where),
-            currency=wire_text(data, "currency", where),
-            value=wire_text(data, "value", where),
-            timestamp=_time_ms(wire_int(data, "timestamp", where), where + "timestamp"),
-            is_null=wire_bool(data, "isNull", where) is True,
-            severity=wire_int(data, "severity", where),
+            amount=amount,
+            currency=currency,
+            value=value,
+            timestamp=_time_ms(stamp, name),
+            is_null=is_null is True,
+            severity=severity,
         )
 
     def __str__(self) -> str:
