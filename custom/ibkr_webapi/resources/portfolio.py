@@ -32,8 +32,8 @@ from ._base import Resource
 SortDirection = Literal["a", "d"]
 
 
-def _position_key(position: Position) -> tuple[str, int]:
-    return (position.account_id, position.conid)
+def _position_key(position: Position) -> int:
+    return position.conid  # one account per walk: the conid identifies the position
 
 
 class PortfolioResource(Resource):
