@@ -72,7 +72,11 @@ def simulator_page_times(sizes: tuple[int, ...], repeats: int) -> dict[str, floa
         portfolio = sim.portfolio
         portfolio.positions_page("U1234567", page, 100, now)  # the first call may build an index
         result[str(size)] = (
-            _best_of(lambda p=portfolio, n=page: p.positions_page("U1234567", n, 100, now), repeats, 5)  # type: ignore[misc]
+            _best_of(
+                lambda p=portfolio, n=page, t=now: p.positions_page("U1234567", n, 100, t),
+                repeats,
+                5,
+            )  # type: ignore[misc]
             * 1e3
         )
     return result
@@ -104,7 +108,10 @@ async def mock_overhead(count: int) -> dict[str, float]:
 
         bare_time = await timed(bare_call)
     async with IBKRClient(
-        base, transport=httpx.MockTransport(handler), keepalive=None, rate_limits=RateLimitPolicy.off()
+        base,
+        transport=httpx.MockTransport(handler),
+        keepalive=None,
+        rate_limits=RateLimitPolicy.off(),
     ) as ib:
         ours_time = await timed(ib.accounts)
     return {"bare_us": bare_time * 1e6, "ours_us": ours_time * 1e6}

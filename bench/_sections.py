@@ -96,7 +96,7 @@ class Section:
 
 
 def _fmt(value: float | bool | str) -> str:
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, bool | str):
         return str(value).lower() if isinstance(value, bool) else value
     if value == 0 or 0.01 <= abs(value) < 1e6:
         return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"

@@ -15,7 +15,6 @@ import gc
 import json
 import os
 import ssl
-import statistics
 import sys
 import time
 import tracemalloc
@@ -52,11 +51,28 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 class _StepTimer:
-    """The longest single event-loop step, in CPU time of this thread (immune to descheduling)."""
+    """The longest event-loop steps, in CPU time of this thread (immune to descheduling).
+
+    Garbage-collector pauses are counted apart (``gc.callbacks``): a full collection runs inside
+    whichever step allocates when the heap has grown, and its length depends on every object the
+    process holds, whoever made them.
+    """
 
     def __init__(self) -> None:
         self.longest = 0.0
+        self.longest_own = 0.0  # the longest step minus the collections that ran inside it
+        self.longest_gc = 0.0
+        self._gc_total = 0.0
+        self._gc_start = 0.0
         self._original: Any = None
+
+    def _on_gc(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_start = time.thread_time()
+        else:
+            spent = time.thread_time() - self._gc_start
+            self._gc_total += spent
+            self.longest_gc = max(self.longest_gc, spent)
 
     def __enter__(self) -> _StepTimer:
         handle = asyncio.events.Handle
@@ -64,17 +80,19 @@ class _StepTimer:
         timer = self
 
         def timed_run(self: asyncio.Handle) -> None:
-            start = time.thread_time()
+            start, collected = time.thread_time(), timer._gc_total
             original(self)
             spent = time.thread_time() - start
-            if spent > timer.longest:
-                timer.longest = spent
+            timer.longest = max(timer.longest, spent)
+            timer.longest_own = max(timer.longest_own, spent - (timer._gc_total - collected))
 
         handle._run = timed_run  # type: ignore[method-assign]
+        gc.callbacks.append(self._on_gc)
         return self
 
     def __exit__(self, *exc: object) -> None:
         asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+        gc.callbacks.remove(self._on_gc)
 
 
 async def _timed_async(call: Callable[[], Awaitable[object]], count: int) -> dict[str, float]:
@@ -103,7 +121,9 @@ def _timed_sync(call: Callable[[], object], count: int) -> dict[str, float]:
     }
 
 
-async def _measure_fetch(fetch: Callable[[], Awaitable[int]], expected: int) -> dict[str, float]:
+async def _measure_fetch(
+    fetch: Callable[[], Awaitable[int]], expected: int, traced: bool = True
+) -> dict[str, float]:
     """Wall and CPU of one full fetch, then its peak traced memory in a second, traced, run."""
     gc.collect()
     cpu, wall = time.process_time(), time.perf_counter()
@@ -111,6 +131,8 @@ async def _measure_fetch(fetch: Callable[[], Awaitable[int]], expected: int) -> 
     result = {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}
     if count != expected:
         raise SystemExit(f"expected {expected} items, got {count}")
+    if not traced:
+        return result
     gc.collect()
     tracemalloc.start()  # tracing slows Python several times: a run of its own
     await fetch()
@@ -175,7 +197,10 @@ async def bare_calls(task: dict[str, Any]) -> dict[str, Any]:
         await get("/iserver/accounts")
         await get("/portfolio/accounts")
         account = task["summary_account"]
-        snapshot_params = {"conids": ",".join(map(str, conids)), "fields": ",".join(SNAPSHOT_FIELDS)}
+        snapshot_params = {
+            "conids": ",".join(map(str, conids)),
+            "fields": ",".join(SNAPSHOT_FIELDS),
+        }
 
         async def snapshot() -> None:
             rows = await get("/iserver/marketdata/snapshot", **snapshot_params)
@@ -246,8 +271,9 @@ async def ours_positions(task: dict[str, Any]) -> dict[str, Any]:
             return count
 
         await ib.positions_page(account, 0)  # warm-up
-        result = {"list": await _measure_fetch(as_list, expected)}
-        result["iter"] = await _measure_fetch(streamed, expected)
+        traced = task["traced"]
+        result = {"list": await _measure_fetch(as_list, expected, traced)}
+        result["iter"] = await _measure_fetch(streamed, expected, traced)
         return result
 
 
@@ -278,7 +304,7 @@ async def bare_positions(task: dict[str, Any]) -> dict[str, Any]:
                     return len(every)
                 size, number = max(size, len(items)), number + 1
 
-        return {"list": await _measure_fetch(as_list, expected)}
+        return {"list": await _measure_fetch(as_list, expected, task["traced"])}
 
 
 def ibind_positions(task: dict[str, Any]) -> dict[str, Any]:
@@ -301,7 +327,7 @@ def ibind_positions(task: dict[str, Any]) -> dict[str, Any]:
     async def fetch() -> int:
         return as_list()  # synchronous inside: nothing else runs while it does
 
-    result = asyncio.run(_measure_fetch(fetch, expected))
+    result = asyncio.run(_measure_fetch(fetch, expected, task["traced"]))
     client.close()
     return {"list": result}
 
@@ -338,8 +364,9 @@ async def loop_lag(task: dict[str, Any]) -> dict[str, Any]:
         ticker = asyncio.ensure_future(_lag_ticker(lags, stop))
         await asyncio.sleep(0.05)
         start = time.perf_counter()
-        await asyncio.gather(*(call() for _ in range(concurrent)))
-        wall = time.perf_counter() - start
+        for _ in range(task.get("bursts", 3)):  # several bursts: enough ticks for a p99
+            await asyncio.gather(*(call() for _ in range(concurrent)))
+        wall = (time.perf_counter() - start) / task.get("bursts", 3)
         stop.set()
         await ticker
     finally:
@@ -347,32 +374,71 @@ async def loop_lag(task: dict[str, Any]) -> dict[str, Any]:
     return {"p99": _percentile(lags, 0.99), "max": max(lags), "wall": wall, "ticks": len(lags)}
 
 
+async def _watched(work: Awaitable[Any]) -> tuple[Any, dict[str, float]]:
+    lags: list[float] = []
+    stop = asyncio.Event()
+    ticker = asyncio.ensure_future(_lag_ticker(lags, stop))
+    with _StepTimer() as steps:
+        value = await work
+    stop.set()
+    await ticker
+    return value, {
+        "step": steps.longest,
+        "own": steps.longest_own,
+        "gc": steps.longest_gc,
+        "lag_max": max(lags),
+    }
+
+
 async def blocking(task: dict[str, Any]) -> dict[str, Any]:
-    """The longest loop step and ticker lag while reading many positions and quoting many conids."""
+    """The longest loop step while reading many positions, then quoting many conids."""
     account, expected, conid_count = task["account"], task["expected"], task["conids"]
     result: dict[str, Any] = {}
-    async with _ours(task) as ib:
-        await ib.accounts()
-        await ib.portfolio_accounts()
-        await ib.positions_page(account, 0)
+    if task["client"] == "bare":
+        import httpx
 
-        async def watched(work: Awaitable[Any]) -> tuple[Any, dict[str, float]]:
-            lags: list[float] = []
-            stop = asyncio.Event()
-            ticker = asyncio.ensure_future(_lag_ticker(lags, stop))
-            with _StepTimer() as steps:
-                value = await work
-            stop.set()
-            await ticker
-            return value, {"step": steps.longest, "lag_max": max(lags), "lag_p99": _percentile(lags, 0.99)}
+        context = ssl.create_default_context(cafile=task["ca"])
+        async with httpx.AsyncClient(base_url=task["url"], verify=context) as client:
 
-        positions, result["positions"] = await watched(ib.all_positions(account))
-        if len(positions) != expected:
-            raise SystemExit(f"expected {expected} positions, got {len(positions)}")
-        conids = [p.conid for p in positions][:conid_count]
-        quotes, result["snapshot"] = await watched(ib.snapshot(conids, SNAPSHOT_FIELDS))
-        if len(quotes) != conid_count:
-            raise SystemExit(f"expected {conid_count} quotes, got {len(quotes)}")
+            async def get(path: str, **params: str) -> Any:
+                response = await client.get(path, params=params or None)
+                response.raise_for_status()
+                return json.loads(response.content)
+
+            async def every_page() -> list[Any]:
+                every: list[Any] = []
+                number = 0
+                while items := await get(f"/portfolio/{account}/positions/{number}"):
+                    every.extend(items)
+                    number += 1
+                return every
+
+            async def quotes(conids: list[int]) -> list[Any]:
+                rows: list[Any] = []
+                for start in range(0, len(conids), 100):
+                    chunk = ",".join(map(str, conids[start : start + 100]))
+                    rows += await get(
+                        "/iserver/marketdata/snapshot",
+                        conids=chunk,
+                        fields=",".join(SNAPSHOT_FIELDS),
+                    )
+                return rows
+
+            await get("/iserver/accounts")
+            await get("/portfolio/accounts")
+            positions, result["positions"] = await _watched(every_page())
+            conids = [p["conid"] for p in positions][:conid_count]
+            rows, result["snapshot"] = await _watched(quotes(conids))
+    else:
+        async with _ours(task) as ib:
+            await ib.accounts()
+            await ib.portfolio_accounts()
+            await ib.positions_page(account, 0)
+            positions, result["positions"] = await _watched(ib.all_positions(account))
+            conids = [p.conid for p in positions][:conid_count]
+            rows, result["snapshot"] = await _watched(ib.snapshot(conids, SNAPSHOT_FIELDS))
+    if len(positions) != expected or len(rows) != conid_count:
+        raise SystemExit(f"expected {expected} positions and {conid_count} quotes")
     return result
 
 
@@ -389,10 +455,7 @@ def main() -> int:
             result = asyncio.run(ours_calls(task, pacer=client == "ours_pacer"))
     elif kind == "positions":
         runner = {"ours": ours_positions, "bare": bare_positions}
-        if client == "ibind":
-            result = ibind_positions(task)
-        else:
-            result = asyncio.run(runner[client](task))
+        result = ibind_positions(task) if client == "ibind" else asyncio.run(runner[client](task))
     elif kind == "lag":
         result = asyncio.run(loop_lag(task))
     elif kind == "block":

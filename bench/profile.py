@@ -13,6 +13,7 @@ import asyncio
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -24,7 +25,7 @@ from bench._worker import HISTORY, SNAPSHOT_FIELDS, _ours  # noqa: E402
 ACCOUNT = "U1234567"
 
 
-async def _run(url: str, ca: str, what: str, calls: int, html: Path | None) -> None:
+async def _run(url: str, ca: str, what: str, calls: int) -> object:
     from pyinstrument import Profiler
 
     async with _ours({"url": url, "ca": ca}) as ib:
@@ -45,13 +46,13 @@ async def _run(url: str, ca: str, what: str, calls: int, html: Path | None) -> N
         with profiler:
             for _ in range(calls):
                 await call()
-        if html is not None:
-            html.write_text(profiler.output_html())
-        print(profiler.output_text(unicode=True, show_all=False))
+        return profiler
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("call", choices=["accounts", "summary", "snapshot", "history", "positions"])
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--positions", type=int, default=1_000)
@@ -59,9 +60,12 @@ def main() -> int:
     args = parser.parse_args()
     gateway = _gateway.start(positions=args.positions)
     try:
-        asyncio.run(_run(gateway.url, gateway.ca, args.call, args.calls, args.html))
+        profiler: Any = asyncio.run(_run(gateway.url, gateway.ca, args.call, args.calls))
     finally:
         gateway.stop(signal.SIGINT)
+    if args.html is not None:
+        args.html.write_text(profiler.output_html())
+    print(profiler.output_text(unicode=True, show_all=False))
     return 0
 
 

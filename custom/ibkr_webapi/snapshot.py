@@ -8,9 +8,10 @@ from __future__ import annotations
 import enum
 import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter, methodcaller
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -356,6 +357,106 @@ def _parse_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+# --- whole columns at once: an answer's rows usually carry the same fields, so each field's values
+# are checked and converted with a few C-level passes (``map(float, ...)``) instead of one Python
+# call per value. Each column reader gives exactly what the per-value reader gives, or hands the
+# column to it.
+
+_PLAIN_CHARS = frozenset("0123456789.+-")
+_STR_ONLY = frozenset({str})
+_NUMBERS_ONLY = frozenset({float, int})
+_first_char = itemgetter(0)
+_no_commas = methodcaller("replace", ",", "")
+_no_percent = methodcaller("removesuffix", "%")
+
+
+def _floats(column: Sequence[Any], parse: Any, texts: Sequence[Any] | None = None) -> list[Any]:
+    kinds = set(map(type, column))
+    if kinds == _STR_ONLY:
+        texts = column if texts is None else texts
+        if set("".join(texts)) <= _PLAIN_CHARS:
+            try:
+                return list(map(float, texts))
+            except ValueError:
+                pass
+    elif kinds <= _NUMBERS_ONLY:
+        return list(column)
+    return list(map(parse, column))
+
+
+def _float_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    return _floats(column, parse)
+
+
+def _percent_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    if set(map(type, column)) == _STR_ONLY:
+        return _floats(column, parse, list(map(_no_percent, column)))
+    return _floats(column, parse)
+
+
+def _size_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    kinds = set(map(type, column))
+    if kinds == _STR_ONLY:
+        if all(column) and "".join(map(_first_char, column)).isdecimal():
+            digits = list(map(_no_commas, column))
+            if "".join(digits).isdecimal():
+                return list(map(int, digits))
+    elif kinds <= _NUMBERS_ONLY:
+        return list(column)
+    return list(map(parse, column))
+
+
+def _text_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    if set(map(type, column)) == _STR_ONLY and all(column) and not any(map(str.isspace, column)):
+        return list(column)
+    return list(map(parse, column))
+
+
+def _any_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    return list(map(parse, column))
+
+
+_COLUMN_READERS = {
+    FieldKind.PRICE: _float_column,
+    FieldKind.NUMBER: _float_column,
+    FieldKind.PERCENT: _percent_column,
+    FieldKind.SIZE: _size_column,
+    FieldKind.TEXT: _text_column,
+}
+_COLUMNS: dict[str, Any] = {
+    info.id: _COLUMN_READERS.get(info.kind, _any_column) for info in FIELDS.values()
+}
+
+
+def _parse_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`_parse_row` for many rows: rows with the same keys are read column by column."""
+    parsed: list[dict[str, Any]] = [{}] * len(rows)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for number, row in enumerate(rows):
+        groups.setdefault(tuple(row), []).append(number)
+    readers = _READERS
+    for keys, numbers in groups.items():
+        fields = [key for key in keys if key in readers]
+        if (
+            len(numbers) < 4
+            or len(fields) < 2
+            or len(fields) + len(_META_KEYS & set(keys)) != len(keys)
+        ):
+            for number in numbers:  # few rows alike, or keys outside the table: one at a time
+                parsed[number] = _parse_row(rows[number])
+            continue
+        values = itemgetter(*fields)
+        columns = zip(*[values(rows[number]) for number in numbers], strict=True)
+        read = [
+            _COLUMNS[key](column, readers[key][2])
+            for key, column in zip(fields, columns, strict=True)
+        ]
+        names = [readers[key][0] for key in fields]
+        for number, row_values in zip(numbers, zip(*read, strict=True), strict=True):
+            parsed[number] = dict(zip(names, row_values, strict=True))
+    return parsed
+
+
 _last_stamp: tuple[int, datetime] = (0, _EPOCH)
 
 
@@ -439,21 +540,35 @@ class Quote:
         return cls._from_owned_row(dict(row))
 
     @classmethod
-    def _from_owned_row(cls, row: dict[str, Any]) -> Quote:
+    def _from_owned_rows(cls, rows: list[dict[str, Any]]) -> list[Quote]:
+        """Quotes of the rows of one answer, which nobody else holds: kept without a copy."""
+        return [
+            cls._from_owned_row(row, values)
+            for row, values in zip(rows, _parse_rows(rows), strict=True)
+        ]
+
+    @classmethod
+    def _from_owned_row(cls, row: dict[str, Any], values: dict[str, Any] | None = None) -> Quote:
         """:meth:`from_row` for a row nobody else holds (the client's own): kept without a copy."""
-        values = _parse_row(row)
+        if values is None:
+            values = _parse_row(row)
         updated = _updated(row.get("_updated"))
         availability = values.get("market_data_availability")
         last = values.get("last_price")
-        flag = last.flag if isinstance(last, FlaggedPrice) else _price_flag(row.get("31"))
-        return cls(
-            conid=_row_conid(row),
-            updated=updated,
-            raw=MappingProxyType(row),
-            values=MappingProxyType(values),
-            availability=availability if isinstance(availability, MarketDataAvailability) else None,
-            is_prior_close=flag is PriceFlag.PRIOR_CLOSE,
-            is_halted=flag is PriceFlag.HALTED,
+        if isinstance(last, FlaggedPrice):
+            flag: PriceFlag | None = last.flag
+        elif last is None or last.__class__ is float:
+            flag = None
+        else:
+            flag = _price_flag(row.get("31"))  # kept as text: a prefix on something unreadable
+        return cls(  # positional: conid, updated, raw, values, availability, prior close, halted
+            _row_conid(row),
+            updated,
+            MappingProxyType(row),
+            MappingProxyType(values),
+            availability if isinstance(availability, MarketDataAvailability) else None,
+            flag is PriceFlag.PRIOR_CLOSE,
+            flag is PriceFlag.HALTED,
         )
 
     def __getitem__(self, key: str | int) -> Any:

@@ -43,6 +43,8 @@ _MAX_CONIDS, _MAX_FIELDS = 100, 50
 
 def _row_conid(row: dict[str, Any]) -> int | None:
     value = row.get("conid")
+    if value.__class__ is int:
+        return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.isdecimal():
@@ -79,7 +81,9 @@ class MarketResource(Resource):
         field_ids = resolve_fields(fields if fields is not None else DEFAULT_FIELDS)
         polls = max(1, max_polls if max_polls is not None else self._core.preflight.max_polls)
         generation = self._core.stack.session.generation
-        field_chunks = [field_ids[i : i + _MAX_FIELDS] for i in range(0, len(field_ids), _MAX_FIELDS)]
+        field_chunks = [
+            field_ids[i : i + _MAX_FIELDS] for i in range(0, len(field_ids), _MAX_FIELDS)
+        ]
         quotes: dict[int, Quote] = {}
         for start in range(0, len(wanted), _MAX_CONIDS):
             conid_chunk = wanted[start : start + _MAX_CONIDS]
@@ -87,9 +91,8 @@ class MarketResource(Resource):
             for field_chunk in field_chunks:
                 await self._poll(conid_chunk, field_chunk, rows, polls, generation)
             # Quotes are made batch by batch, so that thousands of conids never hold the loop.
-            for conid in conid_chunk:
-                row = rows.pop(conid) if conid in rows else {"conid": conid}
-                quotes[conid] = Quote._from_owned_row(row)
+            batch = [rows.pop(c) if c in rows else {"conid": c} for c in conid_chunk]
+            quotes.update(zip(conid_chunk, Quote._from_owned_rows(batch), strict=True))
         result = [quotes[conid] for conid in wanted]
         self._note_empty(result, generation)
         return result

