@@ -396,8 +396,11 @@ def _percent_column(column: Sequence[Any], parse: Any) -> list[Any]:
 
 def _size_column(column: Sequence[Any], parse: Any) -> list[Any]:
     kinds = set(map(type, column))
-    if kinds == _STR_ONLY:
-        if all(column) and "".join(map(_first_char, column)).isdecimal():
+    if kinds == _STR_ONLY and all(column):
+        joined = "".join(column)
+        if joined.isdecimal():  # "800": every value is digits only
+            return list(map(int, column))
+        if "".join(map(_first_char, column)).isdecimal():  # "1,300": separators
             digits = list(map(_no_commas, column))
             if "".join(digits).isdecimal():
                 return list(map(int, digits))

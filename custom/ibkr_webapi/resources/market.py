@@ -156,10 +156,9 @@ class MarketResource(Resource):
             if row is None:
                 pending.append(conid)
                 continue
-            missing = len(asked - row.keys())
-            if not missing:
+            if row.keys() >= asked:
                 continue
-            if missing < len(asked):
+            if not asked.isdisjoint(row):
                 late_polls[conid] = late_polls.get(conid, -1) + 1
                 if late_polls[conid] >= late_budget:
                     continue  # data flows, but these fields are not coming
