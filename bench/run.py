@@ -459,16 +459,20 @@ def block_section(
 
 
 def import_section(count: int) -> Section:
-    code = (
-        "import time, sys; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    )
-    modules = ("ibkr_webapi", "httpx", "ibind")
+    # What a user runs: the client class itself, so that a lazy package __init__ would not flatter us.
+    statements = {
+        "ibkr_webapi": "from ibkr_webapi import IBKRClient",
+        "httpx": "import httpx",
+        "ibind": "from ibind import IbkrClient",
+    }
+    code = "import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    modules = tuple(statements)
     times: dict[str, list[float]] = {m: [] for m in modules}
     env = {**_env(), "IBIND_LOG_TO_FILE": "false", "IBIND_LOG_TO_CONSOLE": "false"}
     for _ in range(count):
         for module in modules:
             done = subprocess.run(
-                [sys.executable, "-c", code.format(module=module)],
+                [sys.executable, "-c", code.format(statement=statements[module])],
                 capture_output=True, text=True, env=env, cwd=ROOT, check=True,
             )  # fmt: skip
             times[module].append(float(done.stdout.strip().splitlines()[-1]))
@@ -479,11 +483,11 @@ def import_section(count: int) -> Section:
     )
     for module in modules:
         section.rows.append(
-            [f"import {module}", _us(med[module]), f"{_ratio(med[module], med['httpx']):.2f}x"]
+            [statements[module], _us(med[module]), f"{_ratio(med[module], med['httpx']):.2f}x"]
         )
     section.goals.append(
         Goal(
-            "import ibkr_webapi / import httpx", _ratio(med["ibkr_webapi"], med["httpx"]), "<=", 1.5
+            "from ibkr_webapi import IBKRClient / import httpx", _ratio(med["ibkr_webapi"], med["httpx"]), "<=", 1.5
         )
     )
     section.notes += import_breakdown()
