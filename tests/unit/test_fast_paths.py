@@ -12,12 +12,12 @@ import respx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ibkr_webapi import IBKRClient, Position, SummaryItem
+from ibkr_webapi import History, IBKRClient, Position, SummaryItem
 from ibkr_webapi.errors import UnexpectedResponseError
 from ibkr_webapi.fields import FIELDS
 from ibkr_webapi.snapshot import Quote, _parse_row, _parse_rows, parse_value
 from ibkr_webapi.testing import GatewaySimulator, SimulatorConfig
-from ibkr_webapi_client.models import MarketDataSnapshot, SummaryValue
+from ibkr_webapi_client.models import HistoricalData, MarketDataSnapshot, SummaryValue
 from ibkr_webapi_client.models import Position as PositionModel
 from tests.helpers import ACCOUNTS, BASE
 
@@ -193,3 +193,34 @@ async def test_a_damaged_positions_page_is_an_error_naming_the_field(ib: IBKRCli
     respx.get(f"{BASE}/portfolio/U1/positions/0").respond(json=[{"conid": 5, "position": "ten"}])
     with pytest.raises(UnexpectedResponseError, match="position"):
         await ib.positions_page("U1", 0)
+
+
+async def test_history_read_from_json_equals_history_read_from_the_generated_model() -> None:
+    sim = GatewaySimulator(SimulatorConfig(history_delay=0))
+    async with sim.client() as client:
+        await client.get("/iserver/accounts")
+        answer = (
+            await client.get(
+                "/iserver/marketdata/history",
+                params={"conid": "265598", "period": "5d", "bar": "5min"},
+            )
+        ).json()
+    fast = History.from_json(265598, answer)
+    assert len(fast.bars) == 1000
+    assert fast == History.from_model(265598, HistoricalData.from_dict(answer))
+    assert fast.model.to_dict() == HistoricalData.from_dict(answer).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("bar", "named"),
+    [({"t": "x"}, r"data\[\]\.t"), ({"t": 1, "o": "1.5"}, r"data\[\]\.o"), (5, "data")],
+)
+def test_a_damaged_bar_is_an_error_naming_the_field(bar: object, named: str) -> None:
+    with pytest.raises(UnexpectedResponseError, match=named):
+        History.from_json(1, {"data": [bar]})
+
+
+def test_a_bar_without_a_time_is_left_out_and_missing_prices_are_nan() -> None:
+    history = History.from_json(1, {"data": [{"o": 1.0}, {"t": 1712156105000, "c": 2}]})
+    (bar,) = history.bars
+    assert bar.close == 2.0 and math.isnan(bar.open)

@@ -16,7 +16,6 @@ from ibkr_webapi_client.api.market_data import (
     unsubscribe_market_data,
 )
 from ibkr_webapi_client.models import (
-    HistoricalData,
     UnsubscribeAllResponse,
     UnsubscribeRequest,
     UnsubscribeResponse,
@@ -28,7 +27,15 @@ from ..dates import format_ibkr_time
 from ..fields import DEFAULT_FIELDS, resolve_fields
 from ..ids import check_conid, check_conids
 from ..results.market import History
-from ..seam import bool_or_none, expect_one, json_body, json_list, send_unparsed, unset_if_none
+from ..seam import (
+    bool_or_none,
+    expect_one,
+    json_body,
+    json_list,
+    json_object,
+    send_unparsed,
+    unset_if_none,
+)
 from ..snapshot import Quote, merge_rows
 from ._base import Resource
 
@@ -218,16 +225,15 @@ class MarketResource(Resource):
             )
         contract = check_conid(conid)
         start = format_ibkr_time(start_time) if start_time is not None else None
-        response = await self._core.call(
-            lambda c: get_market_data_history.asyncio_detailed(
-                client=c,
-                conid=str(contract),
-                period=period,
-                bar=bar,
-                exchange=unset_if_none(exchange),
-                start_time=unset_if_none(start),
-                outside_rth=unset_if_none(outside_rth),
-                source=unset_if_none(source),
-            )
+        request = get_market_data_history._get_kwargs(
+            conid=str(contract),
+            period=period,
+            bar=bar,
+            exchange=unset_if_none(exchange),
+            start_time=unset_if_none(start),
+            outside_rth=unset_if_none(outside_rth),
+            source=unset_if_none(source),
         )
-        return History.from_model(contract, expect_one(response, HistoricalData, "history"))
+        # Up to 1,000 bars: decoded once and read by a typed reader, not into 1,000 models.
+        response = await self._core.call(lambda c: send_unparsed(c, request))
+        return History.from_json(contract, json_object(json_body(response, "history"), "history"))
