@@ -388,7 +388,6 @@ async def loop_lag(task: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-
 async def _watched(work: Awaitable[Any]) -> tuple[Any, dict[str, float]]:
     lags: list[float] = []
     stop = asyncio.Event()

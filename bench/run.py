@@ -487,7 +487,10 @@ def import_section(count: int) -> Section:
         )
     section.goals.append(
         Goal(
-            "from ibkr_webapi import IBKRClient / import httpx", _ratio(med["ibkr_webapi"], med["httpx"]), "<=", 1.5
+            "from ibkr_webapi import IBKRClient / import httpx",
+            _ratio(med["ibkr_webapi"], med["httpx"]),
+            "<=",
+            1.5,
         )
     )
     section.notes += import_breakdown()
