@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import importlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter, methodcaller
@@ -431,9 +431,39 @@ _COLUMNS: dict[str, Any] = {
 }
 
 
-def _parse_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+class _Values(Mapping[str, Any]):
+    """Parsed values of one row read by columns: a tuple, and the name -> position index shared by
+    every row of the group (no dict per row). Read-only, like the mapping proxy of other rows."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: dict[str, int], values: tuple[Any, ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[self._index[name]]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        position = self._index.get(name)
+        return default if position is None else self._values[position]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return f"mappingproxy({dict(self)!r})"
+
+
+def _parse_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """:func:`_parse_row` for many rows: rows with the same keys are read column by column."""
-    parsed: list[dict[str, Any]] = [{}] * len(rows)
+    parsed: list[Mapping[str, Any]] = [MappingProxyType({})] * len(rows)
     groups: dict[tuple[str, ...], list[int]] = {}
     for number, row in enumerate(rows):
         groups.setdefault(tuple(row), []).append(number)
@@ -446,7 +476,7 @@ def _parse_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             or len(fields) + len(_META_KEYS & set(keys)) != len(keys)
         ):
             for number in numbers:  # few rows alike, or keys outside the table: one at a time
-                parsed[number] = _parse_row(rows[number])
+                parsed[number] = MappingProxyType(_parse_row(rows[number]))
             continue
         values = itemgetter(*fields)
         columns = zip(*[values(rows[number]) for number in numbers], strict=True)
@@ -454,9 +484,13 @@ def _parse_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             _COLUMNS[key](column, readers[key][2])
             for key, column in zip(fields, columns, strict=True)
         ]
-        names = [readers[key][0] for key in fields]
+        index = {readers[key][0]: position for position, key in enumerate(fields)}
+        if len(index) != len(fields):  # two ids for one name ("31" and "031"): one at a time
+            for number in numbers:
+                parsed[number] = MappingProxyType(_parse_row(rows[number]))
+            continue
         for number, row_values in zip(numbers, zip(*read, strict=True), strict=True):
-            parsed[number] = dict(zip(names, row_values, strict=True))
+            parsed[number] = _Values(index, row_values)
     return parsed
 
 
@@ -551,13 +585,20 @@ class Quote:
         ]
 
     @classmethod
-    def _from_owned_row(cls, row: dict[str, Any], values: dict[str, Any] | None = None) -> Quote:
+    def _from_owned_row(cls, row: dict[str, Any], values: Mapping[str, Any] | None = None) -> Quote:
         """:meth:`from_row` for a row nobody else holds (the client's own): kept without a copy."""
         if values is None:
-            values = _parse_row(row)
+            values = MappingProxyType(_parse_row(row))
         updated = _updated(row.get("_updated"))
-        availability = values.get("market_data_availability")
-        last = values.get("last_price")
+        if values.__class__ is _Values:  # read by columns: straight to the tuple
+            index, items = values._index, values._values
+            position = index.get("market_data_availability")
+            availability = None if position is None else items[position]
+            position = index.get("last_price")
+            last = None if position is None else items[position]
+        else:
+            availability = values.get("market_data_availability")
+            last = values.get("last_price")
         if isinstance(last, FlaggedPrice):
             flag: PriceFlag | None = last.flag
         elif last is None or last.__class__ is float:
@@ -568,7 +609,7 @@ class Quote:
             _row_conid(row),
             updated,
             MappingProxyType(row),
-            MappingProxyType(values),
+            values,
             availability if isinstance(availability, MarketDataAvailability) else None,
             flag is PriceFlag.PRIOR_CLOSE,
             flag is PriceFlag.HALTED,

@@ -162,7 +162,7 @@ class Position:
         )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class SummaryItem:
     """One account summary value: a number in ``amount`` or a text in ``value``."""
 
@@ -211,15 +211,8 @@ class SummaryItem:
         severity = data.get("severity")
         if not (severity is None or (isinstance(severity, int) and not isinstance(severity, bool))):
             severity = wire_int(data, "severity", name + ".")
-        return cls(
-            name=name,
-            amount=amount,
-            currency=currency,
-            value=value,
-            timestamp=_time_ms(stamp, name),
-            is_null=is_null is True,
-            severity=severity,
-        )
+        # positional (name, amount, currency, value, timestamp, is_null, severity): ~90 a call
+        return cls(name, amount, currency, value, _time_ms(stamp, name), is_null is True, severity)
 
     def __str__(self) -> str:
         if self.value is not None:
