@@ -66,8 +66,16 @@ class Gateway:
         return self.process.returncode, not self.temp_dir.exists()
 
 
-def start(*, positions: int = 12, timeout: float = 60.0, extra: tuple[str, ...] = ()) -> Gateway:
-    """Start ``ibkr-webapi simulate`` with rate limits and pre-flights off on a free port."""
+def start(
+    *,
+    positions: int = 12,
+    rate_limits: bool = False,
+    preflight: bool = False,
+    timeout: float = 60.0,
+    extra: tuple[str, ...] = (),
+) -> Gateway:
+    """Start ``ibkr-webapi simulate`` on a free port (rate limits and pre-flights off by default:
+    the CPU rows must not measure waiting; the pacing section turns the limits on)."""
     command = [
         sys.executable,
         "-m",
@@ -75,8 +83,8 @@ def start(*, positions: int = 12, timeout: float = 60.0, extra: tuple[str, ...] 
         "simulate",
         "--port",
         "0",
-        "--no-rate-limits",
-        "--no-preflight",
+        *([] if rate_limits else ["--no-rate-limits"]),
+        *([] if preflight else ["--no-preflight"]),
         "--positions",
         str(positions),
         "--log-level",

@@ -431,6 +431,9 @@ _COLUMNS: dict[str, Any] = {
 }
 
 
+_AVAILABILITY = "market_data_availability"
+
+
 class _Values(Mapping[str, Any]):
     """Parsed values of one row read by columns: a tuple, and the name -> position index shared by
     every row of the group (no dict per row). Read-only, like the mapping proxy of other rows."""
@@ -578,11 +581,44 @@ class Quote:
 
     @classmethod
     def _from_owned_rows(cls, rows: list[dict[str, Any]]) -> list[Quote]:
-        """Quotes of the rows of one answer, which nobody else holds: kept without a copy."""
-        return [
-            cls._from_owned_row(row, values)
-            for row, values in zip(rows, _parse_rows(rows), strict=True)
-        ]
+        """Quotes of the rows of one answer, which nobody else holds: kept without a copy.
+
+        Rows read by columns share one name index: where the last price and the availability sit
+        is looked up once per group, not once per row.
+        """
+        quotes: list[Quote] = []
+        append = quotes.append
+        group: dict[str, int] | None = None
+        at_last = at_availability = None
+        for row, values in zip(rows, _parse_rows(rows), strict=True):
+            if values.__class__ is not _Values:
+                append(cls._from_owned_row(row, values))
+                continue
+            index, items = values._index, values._values
+            if index is not group:
+                group = index
+                at_last, at_availability = index.get("last_price"), index.get(_AVAILABILITY)
+            last = None if at_last is None else items[at_last]
+            if last is None or last.__class__ is float:
+                flag = None
+            elif isinstance(last, FlaggedPrice):
+                flag = last.flag
+            else:
+                flag = _price_flag(row.get("31"))
+            availability = None if at_availability is None else items[at_availability]
+            conid = row.get("conid")
+            append(
+                cls(
+                    conid if conid.__class__ is int and conid > 0 else _row_conid(row),
+                    _updated(row.get("_updated")),
+                    MappingProxyType(row),
+                    values,
+                    availability if isinstance(availability, MarketDataAvailability) else None,
+                    flag is PriceFlag.PRIOR_CLOSE,
+                    flag is PriceFlag.HALTED,
+                )
+            )
+        return quotes
 
     @classmethod
     def _from_owned_row(cls, row: dict[str, Any], values: Mapping[str, Any] | None = None) -> Quote:
@@ -654,7 +690,8 @@ class Quote:
     @property
     def has_data(self) -> bool:
         """Whether any field arrived (``False``: an unknown contract, or no market data permission)."""
-        return bool(self.values)
+        values = self.values
+        return values.__class__ is _Values or bool(values)  # rows read by columns have fields
 
     def has(self, fields: Iterable[str | int] | str | int) -> bool:
         """Whether every asked field (names or ids) has arrived."""

@@ -113,14 +113,17 @@ class MarketResource(Resource):
         generation: int,
     ) -> None:
         """Ask for ``fields`` of ``conids`` until they have arrived or the polls run out."""
-        known_empty = {c for c in conids if self._no_data.get(c) == generation}
+        no_data = self._no_data
+        known_empty = {c for c in conids if no_data.get(c) == generation} if no_data else set()
         asked = set(conids)
         pending = conids
         late_polls: dict[int, int] = {}  # conid -> calls made since its first field arrived
         for attempt in range(polls):
             for row in await self._snapshot_rows(pending, fields):
-                conid = _row_conid(row)
-                if conid is None or conid not in asked:
+                conid = row.get("conid")
+                if conid.__class__ is not int:
+                    conid = _row_conid(row)
+                if conid not in asked:
                     continue
                 old = rows.get(conid)
                 rows[conid] = row if old is None else merge_rows(old, row)
