@@ -17,7 +17,8 @@ import sys
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _URL = re.compile(r"listening on (https://\S+)")
@@ -31,6 +32,17 @@ class Gateway:
     url: str
     ca: str
     process: subprocess.Popen[bytes]
+    output: deque[str] = field(default_factory=lambda: deque(maxlen=40))
+    """The last lines the simulator printed (for a report when it stops unexpectedly)."""
+
+    def check_alive(self) -> None:
+        """Raise, with what it printed last, when the simulator process is gone."""
+        code = self.process.poll()
+        if code is not None:
+            raise RuntimeError(
+                f"the simulator process exited ({code}; negative: killed by that signal) during "
+                "the run; its last lines:\n" + "".join(self.output)
+            )
 
     @property
     def temp_dir(self) -> Path:
@@ -118,14 +130,16 @@ def start(
                 url = match[1]
             if match := _CA.search(text):
                 ca = match[1]
+    gateway = Gateway(url, ca, process)
+    gateway.output.extend(seen.decode(errors="replace").splitlines(keepends=True))
     # Keep reading what it prints, so that a full pipe never stalls it.
-    threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
-    return Gateway(url, ca, process)
+    threading.Thread(target=_drain, args=(process.stdout, gateway.output), daemon=True).start()
+    return gateway
 
 
-def _drain(stream: object) -> None:
+def _drain(stream: object, lines: deque[str]) -> None:
     try:
-        for _ in stream:  # type: ignore[attr-defined]
-            pass
+        for line in stream:  # type: ignore[attr-defined]
+            lines.append(line.decode(errors="replace"))
     except (ValueError, OSError):
         pass

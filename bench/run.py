@@ -74,8 +74,16 @@ def _run_json(args: Sequence[str], timeout: float = 900) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+_GATEWAY: list[_gateway.Gateway] = []  # the simulator of the run, checked when a worker fails
+
+
 def worker(task: dict[str, Any]) -> Any:
-    return _run_json(["-m", "bench._worker", json.dumps(task)])
+    try:
+        return _run_json(["-m", "bench._worker", json.dumps(task)])
+    except RuntimeError:
+        for gateway in _GATEWAY:
+            gateway.check_alive()  # a clearer error when the simulator itself is gone
+        raise
 
 
 def _median(values: Sequence[float]) -> float:
@@ -652,6 +660,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bigger = 6_000 if args.quick else 30_000
     conids = 2_000 if args.quick else 20_000
     gateway = _gateway.start(positions=big)
+    _GATEWAY.append(gateway)
     stops: dict[str, tuple[int | None, bool]] = {}
     try:
         if wanted("calls"):
@@ -672,6 +681,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log("section block")
             sections.append(block_section(gateway, heavy_rounds, SMALL_ACCOUNT, bigger, conids))
     finally:
+        _GATEWAY.clear()
         stops["SIGINT"] = gateway.stop(signal.SIGINT)
     if wanted("simulator") or wanted("micro"):
         log("in-process figures")
