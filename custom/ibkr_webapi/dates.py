@@ -13,8 +13,6 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.parser import isoparse
-
 from .errors import IBKRError
 
 __all__ = ["IBKRTimeError", "format_ibkr_time", "parse_ibkr_date", "parse_ibkr_time"]
@@ -72,6 +70,8 @@ def parse_ibkr_time(value: object, *, epoch_unit: EpochUnit = "auto") -> datetim
     if match is not None:
         return _from_compact(match, value)
     try:
+        from dateutil.parser import isoparse  # only for ISO 8601 text: kept out of the import
+
         return _as_utc(isoparse(text))
     except (ValueError, OverflowError):
         pass

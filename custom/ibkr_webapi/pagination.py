@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from typing import TypeVar
 
@@ -55,12 +56,18 @@ async def iterate_pages(
     concurrency: int = 1,
     on_page: Callable[[int, int], object] | None = None,
     max_pages: int = DEFAULT_MAX_PAGES,
+    remember_pages: int | None = None,
 ) -> AsyncIterator[T]:
     """Yield every item of pages 0, 1, 2, ... in order, each item once.
 
     ``concurrency`` > 1 fetches that many pages at a time; pages fetched beyond the last one are
-    discarded. ``key`` drops items seen on an earlier page (the list may shift while paging).
-    ``on_page(number, size)`` is told about each page read, in order, before its items are yielded.
+    discarded. ``key`` drops items already seen on one of the last ``remember_pages`` pages
+    (default: ``concurrency + 2``): when an entry is added or removed while paging, the list shifts
+    and an item crosses a page boundary, so it shows up again on the next page. Remembering recent
+    pages only keeps memory flat however long the list (an ``async for`` over 30,000 positions holds
+    a few pages), and still catches every repeat unless more than a page of entries changed between
+    two page reads. ``on_page(number, size)`` is told about each page read, in order, before its
+    items are yielded.
 
     Bounded: a page whose items were all seen before means the server ignores the page number (the
     walk ends there), and more than ``max_pages`` pages raise
@@ -68,7 +75,11 @@ async def iterate_pages(
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
+    window = concurrency + 2 if remember_pages is None else remember_pages
+    if window < 1:
+        raise ValueError("remember_pages must be at least 1")
     seen: set[Hashable] = set()
+    recent: deque[list[Hashable]] = deque()  # identities first seen on each of the last pages
     largest = 0
     page_number = 0
     while True:
@@ -77,20 +88,25 @@ async def iterate_pages(
                 f"still reading after {max_pages} pages: the server keeps sending full pages; "
                 "stopped rather than loop forever"
             )
-        window = range(page_number, page_number + concurrency)
-        pages = await _fetch_all(fetch, window)
-        for number, page in zip(window, pages, strict=True):
+        numbers = range(page_number, page_number + concurrency)
+        pages = await _fetch_all(fetch, numbers)
+        for number, page in zip(numbers, pages, strict=True):
             if on_page is not None:
                 on_page(number, len(page))
             fresh = 0
+            identities: list[Hashable] = []
             for item in page:
                 if key is not None:
                     identity = key(item)
                     if identity in seen:
                         continue
                     seen.add(identity)
+                    identities.append(identity)
                 fresh += 1
                 yield item
+            recent.append(identities)
+            while len(recent) > window:
+                seen.difference_update(recent.popleft())
             if _is_last(page, largest, page_size(page)):
                 return
             if key is not None and fresh == 0:

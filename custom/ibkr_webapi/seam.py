@@ -10,8 +10,13 @@ instead of a wrong value in a result. Absent fields come out as ``None``: no ``U
 from __future__ import annotations
 
 import math
-from typing import TypeVar
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, TypeVar
 
+import orjson
+
+from ibkr_webapi_client import Client
 from ibkr_webapi_client.models import ErrorResponse
 from ibkr_webapi_client.types import UNSET, Response, Unset
 
@@ -26,13 +31,22 @@ __all__ = [
     "float_or_none",
     "int_id",
     "int_or_none",
+    "json_body",
+    "json_list",
+    "json_object",
     "model_or_none",
     "number_or_none",
     "required",
+    "send_unparsed",
     "str_or_none",
     "str_tuple",
     "unexpected",
     "unset_if_none",
+    "wire_bool",
+    "wire_int",
+    "wire_number",
+    "wire_numeric_text",
+    "wire_text",
 ]
 
 T = TypeVar("T")
@@ -188,3 +202,95 @@ def model_or_none(value: M | Unset | None) -> M | None:
 def unset_if_none(value: T | None) -> T | Unset:
     """``None`` as the generated layer's ``UNSET`` (the field is left out of the request)."""
     return UNSET if value is None else value
+
+
+# --- hot paths: the answer read once, by our own typed readers (see results/*.from_json)
+
+
+async def send_unparsed(client: Client, kwargs: dict[str, Any]) -> Response[None]:
+    """Send a generated operation's request (its ``_get_kwargs``) without the generated parser.
+
+    For answers that are large and read by a typed reader of ours (snapshots, position pages, the
+    account summary): the body is decoded once, by :func:`json_body`, instead of once into
+    generated models that are thrown away and once more.
+    """
+    answer = await client.get_async_httpx_client().request(**kwargs)
+    return Response(
+        status_code=HTTPStatus(answer.status_code),
+        content=answer.content,
+        headers=answer.headers,
+        parsed=None,
+    )
+
+
+def json_body(response: Response[None], what: str) -> object:
+    """The body as JSON values (decoded with orjson); a typed error when it is not JSON."""
+    try:
+        return orjson.loads(response.content or b"null")
+    except orjson.JSONDecodeError as exc:
+        raise unexpected(what, f"not JSON ({exc}): {body_excerpt(response)!r}") from None
+
+
+def json_list(value: object, what: str) -> list[object]:
+    """A JSON array; anything else is a typed error."""
+    if isinstance(value, list):
+        return value
+    raise _wrong(what, "a list", value)
+
+
+def json_object(value: object, what: str) -> Mapping[str, object]:
+    """A JSON object; anything else is a typed error."""
+    if isinstance(value, dict):
+        return value
+    raise _wrong(what, "an object", value)
+
+
+# Readers of one key of a raw JSON object, for the hot paths that skip the generated models. Same
+# checks as the helpers above; ``where`` prefixes the key in an error (``"positions[]."``). Tests
+# check that each reader agrees with the generated model's reading of the same answer.
+
+
+def wire_text(data: Mapping[str, object], key: str, where: str) -> str | None:
+    """A text value; ``None`` when absent or null."""
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise _wrong(where + key, "text", value)
+
+
+def wire_number(data: Mapping[str, object], key: str, where: str) -> float | None:
+    """A JSON number as a float; ``None`` when absent or null."""
+    value = data.get(key)
+    if isinstance(value, float):
+        return value
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    raise _wrong(where + key, "a number", value)
+
+
+def wire_int(data: Mapping[str, object], key: str, where: str) -> int | None:
+    """An integer (a JSON number without a fraction); ``None`` when absent or null."""
+    value = data.get(key)
+    if value is None:
+        return None
+    return _integer(value, where + key)
+
+
+def wire_bool(data: Mapping[str, object], key: str, where: str) -> bool | None:
+    """true or false; ``None`` when absent or null."""
+    value = data.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise _wrong(where + key, "true or false", value)
+
+
+def wire_numeric_text(data: Mapping[str, object], key: str, where: str) -> float | None:
+    """A number sent as a JSON number or as text (``"150.00"``); ``None`` when absent or blank."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str | int | float):
+        return number_or_none(value, where + key)
+    raise _wrong(where + key, "a number", value)

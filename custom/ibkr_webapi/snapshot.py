@@ -8,9 +8,10 @@ from __future__ import annotations
 import enum
 import importlib
 import re
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter, methodcaller
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ __all__ = [
 # Keys of a wire row that are not field ids.
 _META_KEYS = frozenset({"conid", "conidEx", "_updated", "server_id"})
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<digits>\d[\d,]*(?:\.\d*)?|\.\d+)(?P<suffix>[KMBT]?)%?")
 _MULTIPLIER = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 _PRICE_PREFIX = re.compile(r"(?P<flag>[CH])(?P<rest>[+-]?[\d.].*)")
@@ -222,6 +224,302 @@ def _parse_kind(kind: FieldKind, raw: Any) -> Any:
     return float(number)
 
 
+# --- the fast path: one table lookup per value, the common wire forms read without a regex.
+# Every shortcut below gives exactly what parse_value gives (tests compare them on random input);
+# anything unusual goes to parse_value itself.
+
+_AVAILABILITY_CACHE: dict[str, MarketDataAvailability] = {}
+
+
+def _slow(kind: FieldKind) -> Any:
+    def parse(raw: Any) -> Any:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        try:
+            return _parse_kind(kind, raw)
+        except (ValueError, ArithmeticError, IBKRTimeError):
+            return raw
+
+    return parse
+
+
+def _float_kind(kind: FieldKind) -> Any:
+    """Prices, numbers and percentages: ``"424.57"`` (and ``"24.0%"`` for percent) without a regex."""
+    slow = _slow(kind)
+    percent = kind is FieldKind.PERCENT
+
+    def parse(raw: Any) -> Any:
+        if raw.__class__ is str:
+            text = raw[:-1] if percent and raw[-1:] == "%" else raw
+            body = text[1:] if text[:1] in _SIGNS else text
+            if body.replace(".", "", 1).isdecimal():
+                return float(text)
+        elif raw.__class__ is float or raw.__class__ is int:
+            return raw  # a JSON number: kept as sent
+        return slow(raw)
+
+    return parse
+
+
+def _abbreviated_kind(raw: Any) -> Any:
+    """``"24.5M"`` -> 24_500_000 exactly (integer arithmetic, as Decimal would give)."""
+    if raw.__class__ is str:
+        if raw.isdecimal():
+            return int(raw)
+        exponent = _EXPONENT.get(raw[-1:])
+        if exponent is not None:
+            whole, _, fraction = raw[:-1].partition(".")
+            if (
+                whole.isdecimal()
+                and (not fraction or fraction.isdecimal())
+                and len(fraction) <= exponent
+            ):
+                return int(whole + fraction) * 10 ** (exponent - len(fraction))
+    elif raw.__class__ is int:
+        return raw
+    return _slow_abbreviated(raw)
+
+
+def _size_kind(raw: Any) -> Any:
+    """Sizes: ``"291"``, ``"1,300"``."""
+    if raw.__class__ is str:
+        if raw[:1].isdecimal():
+            digits = raw.replace(",", "") if "," in raw else raw
+            if digits.isdecimal():
+                return int(digits)
+    elif raw.__class__ is int or raw.__class__ is float:
+        return raw
+    return _slow_size(raw)
+
+
+def _text_kind(raw: Any) -> Any:
+    return None if raw.__class__ is str and not raw.strip() else raw
+
+
+def _availability_kind(raw: Any) -> Any:
+    if raw.__class__ is str:
+        known = _AVAILABILITY_CACHE.get(raw)
+        if known is not None:
+            return known
+        if raw.strip():
+            decoded = MarketDataAvailability.from_code(raw)
+            if len(_AVAILABILITY_CACHE) < 256:  # a handful of codes exist; never grows unbounded
+                _AVAILABILITY_CACHE[raw] = decoded
+            return decoded
+    return _slow(FieldKind.AVAILABILITY)(raw)
+
+
+_SIGNS = ("-", "+")
+_EXPONENT = {"K": 3, "M": 6, "B": 9, "T": 12}
+_slow_size = _slow(FieldKind.SIZE)
+_slow_abbreviated = _slow(FieldKind.ABBREVIATED)
+_FAST: dict[FieldKind, Any] = {
+    FieldKind.ABBREVIATED: _abbreviated_kind,
+    FieldKind.PRICE: _float_kind(FieldKind.PRICE),
+    FieldKind.NUMBER: _float_kind(FieldKind.NUMBER),
+    FieldKind.PERCENT: _float_kind(FieldKind.PERCENT),
+    FieldKind.SIZE: _size_kind,
+    FieldKind.TEXT: _text_kind,
+    FieldKind.AVAILABILITY: _availability_kind,
+}
+# wire id -> (name, how, parser) for every field in the table; ``how`` picks a shortcut taken in
+# _parse_row itself (0: a plain decimal number is a float, 1: text is kept), else the parser runs.
+_SHORTCUTS = {FieldKind.PRICE: 0, FieldKind.NUMBER: 0, FieldKind.TEXT: 1}
+_READERS: dict[str, tuple[str, int, Any]] = {
+    info.id: (info.name, _SHORTCUTS.get(info.kind, 2), _FAST.get(info.kind) or _slow(info.kind))
+    for info in FIELDS.values()
+}
+
+
+def _parse_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of a wire row, parsed, by name (ids not in the table keep their id)."""
+    values: dict[str, Any] = {}
+    readers = _READERS
+    for key, raw in row.items():
+        reader = readers.get(key)
+        if reader is None:
+            wire = str(key)
+            if wire in _META_KEYS or not (wire.isdecimal() and wire.isascii()):
+                continue
+            info = FIELDS.get(wire)  # "031" and other spellings of a known id
+            values[info.name if info is not None else wire] = parse_value(wire, raw)
+            continue
+        name, how, parse = reader
+        if raw.__class__ is str:
+            if how == 0:
+                if raw.replace(".", "", 1).isdecimal():
+                    values[name] = float(raw)
+                    continue
+            elif how == 1 and raw.strip():
+                values[name] = raw
+                continue
+        values[name] = parse(raw)
+    return values
+
+
+# --- whole columns at once: an answer's rows usually carry the same fields, so each field's values
+# are checked and converted with a few C-level passes (``map(float, ...)``) instead of one Python
+# call per value. Each column reader gives exactly what the per-value reader gives, or hands the
+# column to it.
+
+_PLAIN_CHARS = frozenset("0123456789.+-")
+_STR_ONLY = frozenset({str})
+_NUMBERS_ONLY = frozenset({float, int})
+_first_char = itemgetter(0)
+_no_commas = methodcaller("replace", ",", "")
+_no_percent = methodcaller("removesuffix", "%")
+
+
+def _floats(column: Sequence[Any], parse: Any, texts: Sequence[Any] | None = None) -> list[Any]:
+    kinds = set(map(type, column))
+    if kinds == _STR_ONLY:
+        texts = column if texts is None else texts
+        if set("".join(texts)) <= _PLAIN_CHARS:
+            try:
+                return list(map(float, texts))
+            except ValueError:
+                pass
+    elif kinds <= _NUMBERS_ONLY:
+        return list(column)
+    return list(map(parse, column))
+
+
+def _float_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    return _floats(column, parse)
+
+
+def _percent_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    if set(map(type, column)) == _STR_ONLY:
+        return _floats(column, parse, list(map(_no_percent, column)))
+    return _floats(column, parse)
+
+
+def _size_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    kinds = set(map(type, column))
+    if kinds == _STR_ONLY and all(column):
+        joined = "".join(column)
+        if joined.isdecimal():  # "800": every value is digits only
+            return list(map(int, column))
+        if "".join(map(_first_char, column)).isdecimal():  # "1,300": separators
+            digits = list(map(_no_commas, column))
+            if "".join(digits).isdecimal():
+                return list(map(int, digits))
+    elif kinds <= _NUMBERS_ONLY:
+        return list(column)
+    return list(map(parse, column))
+
+
+def _text_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    if set(map(type, column)) == _STR_ONLY and all(column) and not any(map(str.isspace, column)):
+        return list(column)
+    return list(map(parse, column))
+
+
+def _any_column(column: Sequence[Any], parse: Any) -> list[Any]:
+    return list(map(parse, column))
+
+
+_COLUMN_READERS = {
+    FieldKind.PRICE: _float_column,
+    FieldKind.NUMBER: _float_column,
+    FieldKind.PERCENT: _percent_column,
+    FieldKind.SIZE: _size_column,
+    FieldKind.TEXT: _text_column,
+}
+_COLUMNS: dict[str, Any] = {
+    info.id: _COLUMN_READERS.get(info.kind, _any_column) for info in FIELDS.values()
+}
+
+
+_AVAILABILITY = "market_data_availability"
+
+
+class _Values(Mapping[str, Any]):
+    """Parsed values of one row read by columns: a tuple, and the name -> position index shared by
+    every row of the group (no dict per row). Read-only, like the mapping proxy of other rows."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: dict[str, int], values: tuple[Any, ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[self._index[name]]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        position = self._index.get(name)
+        return default if position is None else self._values[position]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return f"mappingproxy({dict(self)!r})"
+
+
+def _parse_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """:func:`_parse_row` for many rows: rows with the same keys are read column by column."""
+    parsed: list[Mapping[str, Any]] = [MappingProxyType({})] * len(rows)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for number, row in enumerate(rows):
+        groups.setdefault(tuple(row), []).append(number)
+    readers = _READERS
+    for keys, numbers in groups.items():
+        fields = [key for key in keys if key in readers]
+        if (
+            len(numbers) < 4
+            or len(fields) < 2
+            or len(fields) + len(_META_KEYS & set(keys)) != len(keys)
+        ):
+            for number in numbers:  # few rows alike, or keys outside the table: one at a time
+                parsed[number] = MappingProxyType(_parse_row(rows[number]))
+            continue
+        values = itemgetter(*fields)
+        columns = zip(*[values(rows[number]) for number in numbers], strict=True)
+        read = [
+            _COLUMNS[key](column, readers[key][2])
+            for key, column in zip(fields, columns, strict=True)
+        ]
+        index = {readers[key][0]: position for position, key in enumerate(fields)}
+        if len(index) != len(fields):  # two ids for one name ("31" and "031"): one at a time
+            for number in numbers:
+                parsed[number] = MappingProxyType(_parse_row(rows[number]))
+            continue
+        for number, row_values in zip(numbers, zip(*read, strict=True), strict=True):
+            parsed[number] = _Values(index, row_values)
+    return parsed
+
+
+_last_stamp: tuple[int, datetime] = (0, _EPOCH)
+
+
+def _updated(stamp: object) -> datetime | None:
+    """``_updated`` (epoch ms) as an aware datetime; rows of one answer often share it."""
+    global _last_stamp
+    if isinstance(stamp, int) and not isinstance(stamp, bool) and stamp > 0:
+        if stamp == _last_stamp[0]:
+            return _last_stamp[1]
+        try:
+            when = _EPOCH + timedelta(milliseconds=stamp)
+        except OverflowError:
+            return None
+        _last_stamp = (stamp, when)
+        return when
+    if stamp is None or isinstance(stamp, bool):
+        return None
+    try:
+        return parse_ibkr_time(stamp, epoch_unit="ms")
+    except IBKRTimeError:
+        return None
+
+
 def _price_flag(raw: Any) -> PriceFlag | None:
     if isinstance(raw, str) and (match := _PRICE_PREFIX.fullmatch(raw.strip())) is not None:
         return PriceFlag(match["flag"])
@@ -229,6 +527,9 @@ def _price_flag(raw: Any) -> PriceFlag | None:
 
 
 def _row_conid(row: Mapping[str, Any]) -> int:
+    conid = row.get("conid")
+    if conid.__class__ is int and conid > 0:
+        return int(conid)
     for key in ("conid", "conidEx"):
         value = row.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
@@ -276,30 +577,78 @@ class Quote:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Quote:
         """Build a quote from one row of ``/iserver/marketdata/snapshot``."""
-        values: dict[str, Any] = {}
-        for key, raw in row.items():
-            wire = str(key)
-            if wire in _META_KEYS or not (wire.isdecimal() and wire.isascii()):
+        return cls._from_owned_row(dict(row))
+
+    @classmethod
+    def _from_owned_rows(cls, rows: list[dict[str, Any]]) -> list[Quote]:
+        """Quotes of the rows of one answer, which nobody else holds: kept without a copy.
+
+        Rows read by columns share one name index: where the last price and the availability sit
+        is looked up once per group, not once per row.
+        """
+        quotes: list[Quote] = []
+        append = quotes.append
+        group: dict[str, int] | None = None
+        at_last = at_availability = None
+        for row, values in zip(rows, _parse_rows(rows), strict=True):
+            if values.__class__ is not _Values:
+                append(cls._from_owned_row(row, values))
                 continue
-            info = FIELDS.get(wire)
-            values[info.name if info is not None else wire] = parse_value(wire, raw)
-        updated: datetime | None = None
-        stamp = row.get("_updated")
-        if stamp is not None and not isinstance(stamp, bool):
-            try:
-                updated = parse_ibkr_time(stamp, epoch_unit="ms")
-            except IBKRTimeError:
-                updated = None
-        availability = values.get("market_data_availability")
-        flag = _price_flag(row.get("31"))
-        return cls(
-            conid=_row_conid(row),
-            updated=updated,
-            raw=MappingProxyType(dict(row)),
-            values=MappingProxyType(values),
-            availability=availability if isinstance(availability, MarketDataAvailability) else None,
-            is_prior_close=flag is PriceFlag.PRIOR_CLOSE,
-            is_halted=flag is PriceFlag.HALTED,
+            index, items = values._index, values._values
+            if index is not group:
+                group = index
+                at_last, at_availability = index.get("last_price"), index.get(_AVAILABILITY)
+            last = None if at_last is None else items[at_last]
+            if last is None or last.__class__ is float:
+                flag = None
+            elif isinstance(last, FlaggedPrice):
+                flag = last.flag
+            else:
+                flag = _price_flag(row.get("31"))
+            availability = None if at_availability is None else items[at_availability]
+            conid = row.get("conid")
+            append(
+                cls(
+                    conid if conid.__class__ is int and conid > 0 else _row_conid(row),
+                    _updated(row.get("_updated")),
+                    MappingProxyType(row),
+                    values,
+                    availability if isinstance(availability, MarketDataAvailability) else None,
+                    flag is PriceFlag.PRIOR_CLOSE,
+                    flag is PriceFlag.HALTED,
+                )
+            )
+        return quotes
+
+    @classmethod
+    def _from_owned_row(cls, row: dict[str, Any], values: Mapping[str, Any] | None = None) -> Quote:
+        """:meth:`from_row` for a row nobody else holds (the client's own): kept without a copy."""
+        if values is None:
+            values = MappingProxyType(_parse_row(row))
+        updated = _updated(row.get("_updated"))
+        if values.__class__ is _Values:  # read by columns: straight to the tuple
+            index, items = values._index, values._values
+            position = index.get("market_data_availability")
+            availability = None if position is None else items[position]
+            position = index.get("last_price")
+            last = None if position is None else items[position]
+        else:
+            availability = values.get("market_data_availability")
+            last = values.get("last_price")
+        if isinstance(last, FlaggedPrice):
+            flag: PriceFlag | None = last.flag
+        elif last is None or last.__class__ is float:
+            flag = None
+        else:
+            flag = _price_flag(row.get("31"))  # kept as text: a prefix on something unreadable
+        return cls(  # positional: conid, updated, raw, values, availability, prior close, halted
+            _row_conid(row),
+            updated,
+            MappingProxyType(row),
+            values,
+            availability if isinstance(availability, MarketDataAvailability) else None,
+            flag is PriceFlag.PRIOR_CLOSE,
+            flag is PriceFlag.HALTED,
         )
 
     def __getitem__(self, key: str | int) -> Any:
@@ -341,7 +690,8 @@ class Quote:
     @property
     def has_data(self) -> bool:
         """Whether any field arrived (``False``: an unknown contract, or no market data permission)."""
-        return bool(self.values)
+        values = self.values
+        return values.__class__ is _Values or bool(values)  # rows read by columns have fields
 
     def has(self, fields: Iterable[str | int] | str | int) -> bool:
         """Whether every asked field (names or ids) has arrived."""

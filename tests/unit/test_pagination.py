@@ -106,3 +106,23 @@ async def test_on_page_hears_each_page_read_in_order() -> None:
     ]
     assert len(items) == 237
     assert heard == [(0, 100), (1, 100), (2, 37)]
+
+
+async def test_an_item_pushed_onto_the_next_page_by_a_shifting_list_is_yielded_once() -> None:
+    # An entry was added in front while paging: 99 moved from the end of page 0 to page 1.
+    source = Source([list(range(100)), list(range(99, 199)), list(range(199, 237))])
+    assert await _collect(source, key=lambda item: item) == list(range(237))
+
+
+async def test_repeats_are_remembered_for_the_last_pages_only() -> None:
+    # Memory stays flat on long walks: keys of the last `remember_pages` pages are kept.
+    pages = [[0, 1], [2, 3], [4, 5], [0, 6], [7]]
+    near = await _collect(Source(pages), key=lambda item: item, remember_pages=3)
+    assert near == [0, 1, 2, 3, 4, 5, 6, 7]
+    far = await _collect(Source(pages), key=lambda item: item, remember_pages=2)
+    assert far == [0, 1, 2, 3, 4, 5, 0, 6, 7]
+
+
+async def test_remember_pages_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="remember_pages"):
+        await _collect(Source([]), key=lambda item: item, remember_pages=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Iterable
@@ -17,7 +16,6 @@ from ibkr_webapi_client.api.market_data import (
     unsubscribe_market_data,
 )
 from ibkr_webapi_client.models import (
-    HistoricalData,
     UnsubscribeAllResponse,
     UnsubscribeRequest,
     UnsubscribeResponse,
@@ -29,8 +27,16 @@ from ..dates import format_ibkr_time
 from ..fields import DEFAULT_FIELDS, resolve_fields
 from ..ids import check_conid, check_conids
 from ..results.market import History
-from ..seam import bool_or_none, expect_one, unset_if_none
-from ..snapshot import Quote, merge_rows, split_request
+from ..seam import (
+    bool_or_none,
+    expect_one,
+    json_body,
+    json_list,
+    json_object,
+    send_unparsed,
+    unset_if_none,
+)
+from ..snapshot import Quote, merge_rows
 from ._base import Resource
 
 logger = logging.getLogger("ibkr_webapi")
@@ -38,10 +44,14 @@ logger = logging.getLogger("ibkr_webapi")
 _PERIOD = re.compile(r"^\d{1,4}(min|h|d|w|m|y)$")
 _BAR = re.compile(r"^\d{1,2}(min|h|d|w|m)$")
 HistorySource = Literal["Trades", "Midpoint", "Bid_Ask"]
+# What one snapshot call may ask for (the gateway's limits).
+_MAX_CONIDS, _MAX_FIELDS = 100, 50
 
 
 def _row_conid(row: dict[str, Any]) -> int | None:
     value = row.get("conid")
+    if value.__class__ is int:
+        return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.isdecimal():
@@ -78,28 +88,54 @@ class MarketResource(Resource):
         field_ids = resolve_fields(fields if fields is not None else DEFAULT_FIELDS)
         polls = max(1, max_polls if max_polls is not None else self._core.preflight.max_polls)
         generation = self._core.stack.session.generation
-        rows: dict[int, dict[str, Any]] = {}
-        for conid_chunk, field_chunk in split_request(wanted, field_ids):
-            known_empty = {c for c in conid_chunk if self._no_data.get(c) == generation}
-            pending = list(conid_chunk)
-            late_polls: dict[int, int] = {}  # conid -> calls made since its first field arrived
-            for attempt in range(polls):
-                for row in await self._snapshot_rows(pending, field_chunk):
+        field_chunks = [
+            field_ids[i : i + _MAX_FIELDS] for i in range(0, len(field_ids), _MAX_FIELDS)
+        ]
+        quotes: dict[int, Quote] = {}
+        for start in range(0, len(wanted), _MAX_CONIDS):
+            conid_chunk = wanted[start : start + _MAX_CONIDS]
+            rows: dict[int, dict[str, Any]] = {}
+            for field_chunk in field_chunks:
+                await self._poll(conid_chunk, field_chunk, rows, polls, generation)
+            # Quotes are made batch by batch, so that thousands of conids never hold the loop.
+            batch = [rows.pop(c) if c in rows else {"conid": c} for c in conid_chunk]
+            quotes.update(zip(conid_chunk, Quote._from_owned_rows(batch), strict=True))
+        result = [quotes[conid] for conid in wanted]
+        self._note_empty(result, generation)
+        return result
+
+    async def _poll(
+        self,
+        conids: list[int],
+        fields: list[str],
+        rows: dict[int, dict[str, Any]],
+        polls: int,
+        generation: int,
+    ) -> None:
+        """Ask for ``fields`` of ``conids`` until they have arrived or the polls run out."""
+        no_data = self._no_data
+        known_empty = {c for c in conids if no_data.get(c) == generation} if no_data else set()
+        asked = set(conids)
+        pending = conids
+        late_polls: dict[int, int] = {}  # conid -> calls made since its first field arrived
+        for attempt in range(polls):
+            for row in await self._snapshot_rows(pending, fields):
+                conid = row.get("conid")
+                if conid.__class__ is not int:
                     conid = _row_conid(row)
-                    if conid is not None and conid in conid_chunk:
-                        rows[conid] = merge_rows(rows.get(conid, {}), row)
-                pending = [
-                    c
-                    for c in self._still_missing(pending, field_chunk, rows, late_polls)
-                    if c not in known_empty
-                ]
-                if not pending:
-                    break
-                if attempt + 1 < polls:
-                    await asyncio.sleep(self._core.preflight.interval)
-        quotes = [Quote.from_row(rows.get(conid, {"conid": conid})) for conid in wanted]
-        self._note_empty(quotes, generation)
-        return quotes
+                if conid not in asked:
+                    continue
+                old = rows.get(conid)
+                rows[conid] = row if old is None else merge_rows(old, row)
+            pending = [
+                c
+                for c in self._still_missing(pending, fields, rows, late_polls)
+                if c not in known_empty
+            ]
+            if not pending:
+                return
+            if attempt + 1 < polls:
+                await asyncio.sleep(self._core.preflight.interval)
 
     def _note_empty(self, quotes: list[Quote], generation: int) -> None:
         empty = [
@@ -124,11 +160,15 @@ class MarketResource(Resource):
         """Conids worth asking again: some asked field is missing and its late-field budget is left."""
         pending = []
         late_budget = self._core.preflight.late_field_polls
+        asked = frozenset(fields)
         for conid in conids:
-            row = rows.get(conid, {})
-            if all(f in row for f in fields):
+            row = rows.get(conid)
+            if row is None:
+                pending.append(conid)
                 continue
-            if any(f in row for f in fields):
+            if row.keys() >= asked:
+                continue
+            if not asked.isdisjoint(row):
                 late_polls[conid] = late_polls.get(conid, -1) + 1
                 if late_polls[conid] >= late_budget:
                     continue  # data flows, but these fields are not coming
@@ -136,21 +176,13 @@ class MarketResource(Resource):
         return pending
 
     async def _snapshot_rows(self, conids: list[int], fields: list[str]) -> list[dict[str, Any]]:
-        conid_text, field_text = ",".join(map(str, conids)), ",".join(fields)
-        response = await self._core.call(
-            lambda c: get_market_data_snapshot.asyncio_detailed(
-                client=c, conids=conid_text, fields=field_text
-            )
+        request = get_market_data_snapshot._get_kwargs(
+            conids=",".join(map(str, conids)), fields=",".join(fields)
         )
-        # The wire rows are keyed by field-id strings: read them as sent, not through the named model.
-        try:
-            answer = json.loads(response.content or b"[]")
-        except (ValueError, RecursionError) as exc:
-            raise errors.UnexpectedResponseError(f"snapshot: unreadable answer ({exc})") from None
-        if not isinstance(answer, list):
-            raise errors.UnexpectedResponseError(
-                f"snapshot: expected a list of rows, got {type(answer).__name__}"
-            )
+        # The wire rows are keyed by field-id strings: decoded once and read as sent, not through
+        # the generated named model.
+        response = await self._core.call(lambda c: send_unparsed(c, request))
+        answer = json_list(json_body(response, "snapshot"), "snapshot")
         return [row for row in answer if isinstance(row, dict)]
 
     async def unsubscribe(self, conid: int) -> bool:
@@ -196,16 +228,15 @@ class MarketResource(Resource):
             )
         contract = check_conid(conid)
         start = format_ibkr_time(start_time) if start_time is not None else None
-        response = await self._core.call(
-            lambda c: get_market_data_history.asyncio_detailed(
-                client=c,
-                conid=str(contract),
-                period=period,
-                bar=bar,
-                exchange=unset_if_none(exchange),
-                start_time=unset_if_none(start),
-                outside_rth=unset_if_none(outside_rth),
-                source=unset_if_none(source),
-            )
+        request = get_market_data_history._get_kwargs(
+            conid=str(contract),
+            period=period,
+            bar=bar,
+            exchange=unset_if_none(exchange),
+            start_time=unset_if_none(start),
+            outside_rth=unset_if_none(outside_rth),
+            source=unset_if_none(source),
         )
-        return History.from_model(contract, expect_one(response, HistoricalData, "history"))
+        # Up to 1,000 bars: decoded once and read by a typed reader, not into 1,000 models.
+        response = await self._core.call(lambda c: send_unparsed(c, request))
+        return History.from_json(contract, json_object(json_body(response, "history"), "history"))

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Literal
 
-import attrs
-
 from ibkr_webapi_client.api.portfolio import (
     get_account_summary,
     get_ledger,
@@ -14,19 +12,28 @@ from ibkr_webapi_client.api.portfolio import (
     get_position,
     get_positions,
 )
-from ibkr_webapi_client.models import AccountSummary, Ledger, PartitionedPnl, SummaryValue
+from ibkr_webapi_client.models import Ledger, PartitionedPnl
 
 from ..ids import check_conid
 from ..pagination import iterate_pages
 from ..results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
-from ..seam import expect_list, expect_one, model_or_none, unset_if_none
+from ..seam import (
+    expect_list,
+    expect_one,
+    json_body,
+    json_list,
+    json_object,
+    model_or_none,
+    send_unparsed,
+    unset_if_none,
+)
 from ._base import Resource
 
 SortDirection = Literal["a", "d"]
 
 
-def _position_key(position: Position) -> tuple[str, int]:
-    return (position.account_id, position.conid)
+def _position_key(position: Position) -> int:
+    return position.conid  # one account per walk: the conid identifies the position
 
 
 class PortfolioResource(Resource):
@@ -48,18 +55,17 @@ class PortfolioResource(Resource):
     ) -> list[Position]:
         """One page of positions (pages start at 0; a page past the end is empty)."""
         account = await self._core.resolve_account(account_id)
-        number = str(int(page))
-        response = await self._core.call(
-            lambda c: get_positions.asyncio_detailed(
-                account,
-                number,
-                client=c,
-                sort=unset_if_none(sort),
-                direction=unset_if_none(direction),
-                model=unset_if_none(model),
-            )
+        request = get_positions._get_kwargs(
+            account,
+            str(int(page)),
+            sort=unset_if_none(sort),
+            direction=unset_if_none(direction),
+            model=unset_if_none(model),
         )
-        return [Position.from_model(item, account) for item in expect_list(response, "positions")]
+        # A large portfolio is read page after page: one decode, one typed reader, no models.
+        response = await self._core.call(lambda c: send_unparsed(c, request))
+        items = json_list(json_body(response, "positions"), "positions")
+        return [Position.from_json(json_object(item, "positions[]"), account) for item in items]
 
     async def positions(
         self,
@@ -106,16 +112,14 @@ class PortfolioResource(Resource):
     async def summary(self, *, account_id: str | None = None) -> dict[str, SummaryItem]:
         """Summary values by name (``netliquidation``, ``buyingpower``, ``accountcode`` ...)."""
         account = await self._core.resolve_account(account_id)
-        response = await self._core.call(
-            lambda c: get_account_summary.asyncio_detailed(account, client=c)
-        )
-        summary = expect_one(response, AccountSummary, "account summary")
-        items: dict[str, SummaryValue] = dict(summary.additional_properties)
-        for field in attrs.fields(AccountSummary):
-            value = getattr(summary, field.name)
-            if isinstance(value, SummaryValue):
-                items[field.name] = value  # named fields carry the wire key as their name
-        return {name: SummaryItem.from_model(name, model) for name, model in sorted(items.items())}
+        request = get_account_summary._get_kwargs(account)
+        response = await self._core.call(lambda c: send_unparsed(c, request))
+        # ~90 items, each read straight from the decoded JSON (no generated model per item).
+        items = json_object(json_body(response, "account summary"), "account summary")
+        return {
+            name: SummaryItem.from_json(name, json_object(item, name))
+            for name, item in sorted(items.items())
+        }
 
     async def ledger(self, *, account_id: str | None = None) -> dict[str, LedgerEntry]:
         """Cash ledger by currency, plus ``BASE`` (everything in the base currency)."""

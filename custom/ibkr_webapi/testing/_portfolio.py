@@ -53,6 +53,13 @@ class Portfolio:
         self.holdings: dict[str, dict[int, Holding]] = {a: {} for a in accounts}
         self.cash: dict[str, float] = dict.fromkeys(accounts, cash)
         self.realized_pnl: dict[str, float] = dict.fromkeys(accounts, 0.0)
+        # Sorted positions per (account, sort key, descending), made once per change of the
+        # holdings, so that a page costs the same at 1,000 or 30,000 positions.
+        self._versions: dict[str, int] = dict.fromkeys(accounts, 0)
+        self._orders: dict[tuple[str, str, bool], tuple[int, list[Holding]]] = {}
+
+    def _changed(self, account: str) -> None:
+        self._versions[account] += 1
 
     # --- building
     def populate(self, account: str, count: int) -> None:
@@ -66,15 +73,18 @@ class Portfolio:
             quantity = float(rng.choice(_QUANTITIES)) * (-1 if rng.random() < 0.1 else 1)
             avg_cost = round(contract.reference_price * rng.uniform(0.7, 1.2), 4)
             self.holdings[account][contract.conid] = Holding(contract.conid, quantity, avg_cost)
+        self._changed(account)
 
     def set_position(self, account: str, conid: int, quantity: float, avg_cost: float) -> None:
         if quantity == 0:
             self.holdings[account].pop(conid, None)
         else:
             self.holdings[account][conid] = Holding(conid, quantity, avg_cost)
+        self._changed(account)
 
     def apply_fill(self, account: str, conid: int, quantity: float, price: float) -> None:
         """Book a fill (`quantity` signed: + bought, - sold): position, average cost, cash, P&L."""
+        self._changed(account)
         commission = max(1.0, 0.005 * abs(quantity))
         self.cash[account] -= quantity * price + commission
         self.realized_pnl[account] -= commission
@@ -170,20 +180,38 @@ class Portfolio:
         descending: bool = False,
         model: str = "",
     ) -> list[dict[str, Any]]:
-        """Page `page` (from 0) of the account's positions; `[]` past the end."""
-        holdings = list(self.holdings[account].values())
+        """Page `page` (from 0) of the account's positions; `[]` past the end.
+
+        Sorting by a key that does not depend on prices uses an order kept until the holdings
+        change: a page then costs the same whatever the size of the portfolio. Price-dependent
+        keys (market value, P&L) price every position, as the gateway must.
+        """
+        holdings = self.holdings[account]
         start = page * page_size
         if page < 0 or start >= len(holdings):
             return []
         if sort in _STATIC_SORT_KEYS:
-            holdings.sort(key=lambda h: self._static_key(h, sort), reverse=descending)
+            ordered = self._static_order(account, sort, descending)
             return [
                 self.position_item(account, h, now, page_size, model)
-                for h in holdings[start : start + page_size]
+                for h in ordered[start : start + page_size]
             ]
-        items = [self.position_item(account, h, now, page_size, model) for h in holdings]
+        items = [self.position_item(account, h, now, page_size, model) for h in holdings.values()]
         items.sort(key=lambda item: _sortable(item.get(sort)), reverse=descending)
         return items[start : start + page_size]
+
+    def _static_order(self, account: str, sort: str, descending: bool) -> list[Holding]:
+        version = self._versions[account]
+        cached = self._orders.get((account, sort, descending))
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        ordered = sorted(
+            self.holdings[account].values(),
+            key=lambda h: self._static_key(h, sort),
+            reverse=descending,
+        )
+        self._orders[(account, sort, descending)] = (version, ordered)
+        return ordered
 
     def _static_key(self, holding: Holding, sort: str) -> tuple[int, float, str]:
         contract = self._contract(holding.conid)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import signal
 import socket
 import ssl
 import sys
@@ -233,6 +234,30 @@ def _announce(gateway: GatewayServer) -> None:
     print("  press Ctrl+C to stop", flush=True)
 
 
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def _on_stop_signals(
+    loop: asyncio.AbstractEventLoop, callback: Callable[[int], None]
+) -> Callable[[], None]:
+    """Route Ctrl+C, SIGTERM and SIGHUP to ``callback``; returns what undoes it."""
+    installed = []
+    for sig in _STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, callback, sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+            continue
+        installed.append(sig)
+
+    def undo() -> None:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+    return undo
+
+
 def run(
     host: str = "127.0.0.1",
     port: int = 5000,
@@ -242,25 +267,43 @@ def run(
     log_level: str = "info",
     on_ready: Callable[[GatewayServer], None] | None = None,
 ) -> None:
-    """Serve a simulated gateway until Ctrl+C (blocking; for the command line).
+    """Serve a simulated gateway until Ctrl+C, SIGTERM or SIGHUP (blocking; for the command line).
 
-    `on_ready` is called once the server listens (default: print the URL and CA path).
+    `on_ready` is called once the server listens (default: print the URL and CA path). Whatever
+    stops it, the server shuts down first and its temporary certificate folder is removed; a
+    second signal cuts the graceful shutdown short.
     """
 
     async def main() -> None:
-        async with serve_gateway(
-            config,
-            host=host,
-            port=port,
-            tls=tls,
-            log_level=log_level,
-            handle_signals=True,
-            uvicorn_log_config=LOGGING_CONFIG,
-        ) as gateway:
-            (on_ready or _announce)(gateway)
-            await gateway.wait_closed()
+        stop = asyncio.Event()
+        running: list[GatewayServer] = []
 
-    try:
+        def on_signal(_sig: int) -> None:
+            if stop.is_set() and running:
+                running[0]._server.force_exit = True  # second signal: do not wait for requests
+            stop.set()
+
+        undo = _on_stop_signals(asyncio.get_running_loop(), on_signal)
+        try:
+            async with serve_gateway(
+                config,
+                host=host,
+                port=port,
+                tls=tls,
+                log_level=log_level,
+                uvicorn_log_config=LOGGING_CONFIG,
+            ) as gateway:
+                running.append(gateway)
+                if not stop.is_set():
+                    (on_ready or _announce)(gateway)
+                    stopping = asyncio.ensure_future(stop.wait())
+                    closed = asyncio.ensure_future(gateway.wait_closed())
+                    await asyncio.wait({stopping, closed}, return_when=asyncio.FIRST_COMPLETED)
+                    stopping.cancel()
+                    closed.cancel()
+        finally:
+            undo()
+
+    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl+C before the handlers were in place
         asyncio.run(main())
-    except KeyboardInterrupt:
-        print("simulator stopped", file=sys.stderr)
+    print("simulator stopped", file=sys.stderr)
