@@ -332,6 +332,8 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
     order: Any
     checked: tuple[str, ...]
     """What the client looked at before giving up (e.g. ``"live orders"``, ``"trades"``)."""
+    order_id: int | None
+    """The IBKR order id, when the call was about a known order (modify, cancel)."""
 
     def __init__(
         self,
@@ -340,11 +342,13 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
         c_oid: str | None = None,
         order: Any = None,
         checked: Sequence[str] = (),
+        order_id: int | None = None,
     ) -> None:
         super().__init__(message)
         self.c_oid = c_oid
         self.order = order
         self.checked = tuple(checked)
+        self.order_id = order_id
 
 
 # -- Streaming (the websocket) ---------------------------------------------------------------

@@ -6,6 +6,8 @@ order id (cOID) a live order was placed with is ``c_oid``.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
@@ -17,7 +19,9 @@ from ibkr_webapi_client.models import OrderStatus as OrderStatusModel
 from ibkr_webapi_client.types import Unset
 
 from ..dates import parse_ibkr_time
+from ..errors import UnexpectedResponseError
 from ..orders.order import Question
+from ..redact import redact_text
 from ..seam import (
     bool_or_none,
     int_id,
@@ -35,6 +39,7 @@ __all__ = [
     "OrderPreview",
     "OrderStatus",
     "PlacedOrder",
+    "Trade",
 ]
 
 
@@ -48,6 +53,9 @@ class PlacedOrder:
     answered: tuple[Question, ...] = ()
     recovered: bool = False
     """The answer was lost in transit and the order was found on the gateway by its cOID."""
+    resent: bool = False
+    """The first submission was proven absent and this order is its one resend (same cOID); only
+    with ``resend_if_missing=True``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -153,6 +161,8 @@ class CancelResult:
     conid: int | None = None
     account_id: str | None = None
     already_done: bool = False
+    recovered: bool = False
+    """The answer to the cancel request was lost; the order's status shows the cancel landed."""
 
     @classmethod
     def from_model(cls, order_id: int, model: CancelOrderResponse) -> CancelResult:
@@ -222,3 +232,107 @@ def _money(value: str | Unset | None, field: str) -> float | None:
         return None  # absent
     head = value.strip().split(" ")[0]
     return number_or_none(head, field) if head else None
+
+
+@attrs.frozen(kw_only=True)
+class Trade:
+    """One execution of the last days (``/iserver/account/trades``): a fill of an order.
+
+    ``c_oid`` is the client order id the order was placed with (the gateway's ``order_ref``).
+    Trades are per account, not per brokerage session: an order that filled is found here even
+    after the session was reset.
+    """
+
+    execution_id: str | None
+    order_id: int | None
+    c_oid: str | None
+    account_id: str | None
+    conid: int | None
+    symbol: str | None
+    side: str | None
+    """``"B"`` (bought) or ``"S"`` (sold), as the gateway writes it."""
+    size: float | None
+    price: float | None
+    commission: float | None
+    net_amount: float | None
+    exchange: str | None
+    description: str | None
+    time: datetime | None
+    raw: Mapping[str, object] = attrs.field(repr=False, eq=False)
+    """The execution as the gateway sent it."""
+
+    @classmethod
+    def from_json(cls, item: Mapping[str, object]) -> Trade:
+        """Read one execution; a field of the wrong type raises ``UnexpectedResponseError``."""
+        stamp = _json_int(item, "trade_time_r")
+        return cls(
+            execution_id=_json_text(item, "execution_id"),
+            order_id=_json_id(item, "order_id"),
+            c_oid=_json_text(item, "order_ref") or None,
+            account_id=_json_text(item, "account") or _json_text(item, "accountCode"),
+            conid=_json_id(item, "conid"),
+            symbol=_json_text(item, "symbol"),
+            side=_json_text(item, "side"),
+            size=_json_number(item, "size"),
+            price=_json_number(item, "price"),
+            commission=_json_number(item, "commission"),
+            net_amount=_json_number(item, "net_amount"),
+            exchange=_json_text(item, "exchange"),
+            description=_json_text(item, "order_description"),
+            time=parse_ibkr_time(stamp, epoch_unit="ms") if stamp else None,
+            raw=item,
+        )
+
+
+def _json_wrong(key: str, expected: str, value: object) -> UnexpectedResponseError:
+    shown = redact_text(repr(value))
+    shown = shown[:80] + ("..." if len(shown) > 80 else "")
+    return UnexpectedResponseError(
+        f"the gateway sent {key}={shown}, expected {expected}; the answer's shape changed or is "
+        "damaged"
+    )
+
+
+def _json_text(item: Mapping[str, object], key: str) -> str | None:
+    value = item.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise _json_wrong(key, "text", value)
+
+
+def _json_number(item: Mapping[str, object], key: str) -> float | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return number_or_none(value, key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise _json_wrong(key, "a finite number", value) from None
+        if math.isfinite(number):
+            return number
+    raise _json_wrong(key, "a finite number", value)
+
+
+def _json_int(item: Mapping[str, object], key: str) -> int | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63:
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    raise _json_wrong(key, "an integer", value)
+
+
+def _json_id(item: Mapping[str, object], key: str) -> int | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return int_id(value, key)
+    return _json_int(item, key)
