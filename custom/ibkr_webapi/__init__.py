@@ -48,6 +48,7 @@ from .results.orders import (
     OrderPreview,
     OrderStatus,
     PlacedOrder,
+    Trade,
 )
 from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
 from .results.session import AuthStatus, SsoSession, TickleResult
@@ -122,6 +123,7 @@ __all__ = [
     "TickleResult",
     "TimeInForce",
     "Token",
+    "Trade",
     "UnknownFieldError",
     "__version__",
     "errors",

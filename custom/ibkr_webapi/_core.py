@@ -303,7 +303,7 @@ class ClientCore:
             try:
                 response = await send(self.raw)
             except _PARSE_FAILURES as exc:
-                if _last_response.get() is None:
+                if _last_response.get() is None and not isinstance(exc, RecursionError):
                     raise  # no answer came back: a bug in the call itself, not the gateway
                 # The generated parser choked on the body (e.g. an empty 429 or an HTML 503).
                 raise self._unparsable(exc) from exc

@@ -427,7 +427,7 @@ def _body_of(response: httpx.Response) -> object:
         return ""
     try:
         return json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
         try:
             return response.text
         except Exception:

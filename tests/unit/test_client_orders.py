@@ -18,6 +18,11 @@ TRADES = f"{BASE}/iserver/account/trades"
 SESSION_ACCOUNTS = {**ACCOUNTS, "sessionId": "65ee8a41.0000001e"}
 
 
+@pytest.fixture(autouse=True)
+def _quick_settle(ib: IBKRClient) -> None:
+    ib.orders.flow.settle_delay = 0.001
+
+
 def _order(**kwargs: object) -> Order:
     base: dict[str, object] = {
         "conid": 265598,
@@ -270,7 +275,12 @@ async def test_lost_order_raises_status_unknown_naming_the_coid_by_default(
         await ib.place_order("U1", _order(c_oid="mine-1"))
     assert post.call_count == 1
     assert info.value.c_oid == "mine-1"
-    assert set(info.value.checked) == {"live orders", "trades"}
+    assert set(info.value.checked) == {
+        "live orders",
+        "trades",
+        "live orders after 0.001 s",
+        "trades after 0.001 s",
+    }
 
 
 @respx.mock

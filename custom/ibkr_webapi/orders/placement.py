@@ -155,8 +155,20 @@ class OrderFlow:
         if self._all_found(orders, first):
             return self._recovered(orders, first)
         if not resend or duplicate:
-            raise self._unknown(orders, why, first.checked, resend=resend)
+            return await self._settled(orders, why, first, resend=resend)
         return await self._resend_if_absent(account, orders, confirm, record, why, first)
+
+    async def _settled(
+        self, orders: Sequence[Order], why: str, first: Evidence, *, resend: bool
+    ) -> list[PlacedOrder]:
+        """A second look after ``settle_delay`` (live orders can lag), then found or unknown."""
+        await asyncio.sleep(self.settle_delay)
+        second = await self._finder.look(
+            _c_oids(orders), since=time.monotonic(), label=f"after {self.settle_delay:g} s"
+        )
+        if self._all_found(orders, second):
+            return self._recovered(orders, second)
+        raise self._unknown(orders, why, [*first.checked, *second.checked], resend=resend)
 
     async def _again(
         self,
@@ -177,7 +189,7 @@ class OrderFlow:
         if self._all_found(orders, first):
             return self._recovered(orders, first)
         if earlier.state == "placed" or not resend:
-            raise self._unknown(orders, why, first.checked, resend=resend)
+            return await self._settled(orders, why, first, resend=resend)
         return await self._resend_if_absent(account, orders, confirm, earlier, why, first)
 
     async def _resend_if_absent(

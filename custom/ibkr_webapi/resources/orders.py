@@ -44,9 +44,9 @@ from ibkr_webapi_client.types import Response, Unset
 
 from .. import errors
 from .._core import ClientCore
-from ..ids import check_order_id
+from ..ids import check_flag, check_order_id
 from ..orders.answers import may_have_acted
-from ..orders.order import ConfirmPolicy, Order
+from ..orders.order import ConfirmPolicy, Order, check_order, check_policy
 from ..orders.placement import OrderFlow
 from ..results.orders import (
     CancelResult,
@@ -136,6 +136,9 @@ class OrdersResource(Resource):
         the brokerage session it was sent in. Placing a cOID this client already sent looks it up
         first: a live order is returned, never sent twice.
         """
+        check_order(order)
+        check_policy(confirm)
+        check_flag(resend_if_missing, "resend_if_missing")
         account = await self._core.resolve_account(account_id)
         placed = await self._flow.place(
             account, [order.with_client_order_id()], confirm, resend_if_missing
@@ -151,8 +154,11 @@ class OrdersResource(Resource):
         confirm: ConfirmPolicy = False,
     ) -> PlacedOrder:
         """Change a live order; ``order`` must repeat every field (the gateway replaces the order)."""
+        number = check_order_id(order_id)
+        check_order(order)
+        check_policy(confirm)
         account = await self._core.resolve_account(account_id)
-        return await self._flow.modify(account, check_order_id(order_id), order, confirm)
+        return await self._flow.modify(account, number, order, confirm)
 
     async def cancel(self, order_id: int | str, *, account_id: str | None = None) -> CancelResult:
         """Ask the gateway to cancel a live order.
@@ -224,6 +230,7 @@ class OrdersResource(Resource):
 
     async def preview(self, order: Order, *, account_id: str | None = None) -> OrderPreview:
         """What the order would cost and do to margin, without placing it."""
+        check_order(order)
         account = await self._core.resolve_account(account_id)
         body = OrdersSubmission(orders=[order.to_request(account)])
         response = await self._core.call(
@@ -271,7 +278,7 @@ class OrdersResource(Resource):
     ) -> tuple[list[LiveOrder], bool]:
         """Live orders, and whether the gateway said the list is complete (``snapshot: true``)."""
         status_filter = _filters(filters)
-        if force:
+        if check_flag(force, "force"):
             await self._core.call(
                 lambda c: get_live_orders.asyncio_detailed(
                     client=c, filters=unset_if_none(status_filter), force=True
