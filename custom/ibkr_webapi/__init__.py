@@ -38,6 +38,7 @@ from .orders.order import (
     new_client_order_id,
 )
 from .pacing import Rate, RedisStore
+from .redact import RedactingFilter
 from .results.accounts import AccountProperties, Accounts, PortfolioAccount
 from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition, SecuritySection
 from .results.market import Bar, History
@@ -66,8 +67,10 @@ from .snapshot import (
 from .transports.pacing import EndpointRule, Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
 
-# A library never configures logging for its user; without a handler nothing is printed.
+# A library never configures logging for its user; without a handler nothing is printed. Every
+# record of the package's logger is redacted before any handler sees it.
 logging.getLogger("ibkr_webapi").addHandler(logging.NullHandler())
+logging.getLogger("ibkr_webapi").addFilter(RedactingFilter())
 
 __version__ = "0.1.0"
 

@@ -448,6 +448,7 @@ def _gateway_text(body: object) -> str:
         text = " ".join(body.split())
         if text.startswith("<"):  # an HTML error page says nothing useful in a message
             return ""
+        text = redact_text(text)  # before cutting: a cut secret would escape redaction
         return text[:300] + ("..." if len(text) > 300 else "")
     return ""
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from .errors import InvalidRequestError
+from .redact import redact_text
 
 __all__ = [
     "check_account",
@@ -151,7 +152,7 @@ def check_choice(value: object, what: str, choices: Iterable[str]) -> str:
 
 def _shown(value: object) -> str:
     try:
-        text = repr(value)
+        text = redact_text(repr(value))
     except Exception:  # e.g. an int too long to print
         return f"a {type(value).__name__} that cannot be shown"
     return text if len(text) <= 40 else text[:37] + "..."

@@ -17,6 +17,7 @@ The functions never raise on odd input: redaction must not turn a log line into 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -50,9 +51,15 @@ _SECRET_PARTS = (
 _ALWAYS_SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
 )
+# Names that are secret only as a whole: the gateway's websocket cookie is "api=<session>".
+_EXACT_SECRET_NAMES = frozenset({"api"})
 
 _NAME = (
-    r"[A-Za-z0-9_.\-]*(?:" + "|".join(re.escape(p) for p in _SECRET_PARTS) + r")[A-Za-z0-9_.\-]*"
+    r"(?:[A-Za-z0-9_.\-]*(?:"
+    + "|".join(re.escape(p) for p in _SECRET_PARTS)
+    + r")[A-Za-z0-9_.\-]*|"
+    + "|".join(re.escape(n) for n in sorted(_EXACT_SECRET_NAMES))
+    + r")"
 )
 # "name": "value" / "name": 123 / 'name': 'value' (only scalar values: objects and lists are left alone)
 _JSON_PAIR = re.compile(
@@ -89,7 +96,11 @@ _URL_USERINFO = re.compile(
 def is_secret_name(name: str) -> bool:
     """Whether a header, query parameter or JSON key of this name carries a secret."""
     lowered = name.lower()
-    return lowered in _ALWAYS_SECRET_HEADERS or any(part in lowered for part in _SECRET_PARTS)
+    return (
+        lowered in _ALWAYS_SECRET_HEADERS
+        or lowered in _EXACT_SECRET_NAMES
+        or any(part in lowered for part in _SECRET_PARTS)
+    )
 
 
 def redact_headers(
@@ -164,3 +175,21 @@ def redact_json(value: Any) -> Any:
     if isinstance(value, str):
         return redact_text(value)
     return value
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record's text (message and arguments) in place.
+
+    Installed on the ``ibkr_webapi`` logger, so that no handler ever sees a secret, even one that
+    reached a log call inside a gateway's error text.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is left for logging to report
+            return True
+        cleaned = redact_text(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

@@ -15,6 +15,7 @@ just after the gateway answered it (the answer is then never read). After every 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
@@ -144,13 +145,11 @@ async def _run(name: str, flow: Flow, at: int, when: When) -> tuple[int, bool]:
         assert sim.replies.pending is None, f"{name} at {at} {when}: a question is still open"
         assert copies(sim, c_oid) <= 1
         # Placing it again never makes a second copy.
-        try:
+        with contextlib.suppress(errors.IBKRError):
             await asyncio.wait_for(
                 ib.orders.place(_resting(sim, c_oid), confirm=True, resend_if_missing=True),
                 timeout=30,
             )
-        except errors.IBKRError:
-            pass
         assert copies(sim, c_oid) <= 1, f"{name} at {at} {when}: duplicate after a re-place"
     await asyncio.gather(*placement._declines)
     for _ in range(3):  # let finished tasks be collected

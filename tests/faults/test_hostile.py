@@ -133,8 +133,10 @@ SCALARS = st.one_of(
 )
 JSON_VALUES = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=6), inner, max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=6), inner, max_size=6)
+    ),
     max_leaves=24,
 )
 RAW_BODIES = [
@@ -230,15 +232,25 @@ HOSTILE = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=16),
     st.sampled_from(
-        [".", "..", "", " ", "/", "a/b", "%2e%2e", "../../x", "1" * 40, "U1234567/..", "\x00",
-         "１２３", "1.5", "-1", "0", "U1234567", "265598", "o163", "Submitted", "1d", "5min"]
-    ),  # fmt: skip
+        [
+            *(".", "..", "", " ", "/", "a/b", "%2e%2e", "../../x", "1" * 40, "U1234567/.."),
+            *("\x00", "\uff11\uff12\uff13", "1.5", "-1", "0", "U1234567", "265598", "o163"),
+            *("Submitted", "1d", "5min"),
+        ]
+    ),
     st.binary(max_size=6),
     st.lists(st.one_of(st.integers(), st.text(max_size=4), st.none()), max_size=3),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
     st.just(object()),
     st.just(math.nan),
     st.just(datetime(2024, 1, 1)),  # naive
+)
+
+ORDER_FIELDS = (
+    *("side", "conid", "quantity", "order_type", "price", "aux_price", "tif", "c_oid"),
+    *("conidex", "sec_type", "listing_exchange", "outside_rth", "cash_qty", "trailing_amt"),
+    *("trailing_type", "parent_id", "is_single_group", "use_adaptive", "is_ccy_conv"),
+    *("allocation_method", "strategy", "strategy_parameters", "ticker", "referrer"),
 )
 
 # For each call, its arguments one by one: a call with that argument replaced.
@@ -332,13 +344,8 @@ ARGS: dict[str, dict[str, Arg]] = {
     "orders.place": {"account_id": lambda ib, v: ib.orders.place(ORDER, account_id=v)},
     "Order": {  # the order itself, field by field
         field: (lambda f: lambda ib, v: ib.preview_order(ACCOUNT, ORDER.evolve(**{f: v})))(field)
-        for field in (
-            "side", "conid", "quantity", "order_type", "price", "aux_price", "tif", "c_oid",
-            "conidex", "sec_type", "listing_exchange", "outside_rth", "cash_qty", "trailing_amt",
-            "trailing_type", "parent_id", "is_single_group", "use_adaptive", "is_ccy_conv",
-            "allocation_method", "strategy", "strategy_parameters", "ticker", "referrer",
-        )
-    },  # fmt: skip
+        for field in ORDER_FIELDS
+    },
 }
 ARG_CASES = [(name, arg) for name, args in sorted(ARGS.items()) for arg in sorted(args)]
 
@@ -363,9 +370,11 @@ def test_the_tables_cover_every_public_method() -> None:
     for attr, member in inspect.getmembers(IBKRClient):
         if attr.startswith("_") or attr in NAMESPACES:
             continue
-        if inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member):
-            public.add(attr)
-        elif inspect.isfunction(member) and attr in ("positions",):
+        if (
+            inspect.iscoroutinefunction(member)
+            or inspect.isasyncgenfunction(member)
+            or (inspect.isfunction(member) and attr == "positions")
+        ):
             public.add(attr)
     ib = _client(Hostile(200, b"{}"))
     for namespace in NAMESPACES:

@@ -119,9 +119,7 @@ def _judge(
     return "untyped"
 
 
-async def _place(
-    ib: IBKRClient, order: Order, *, resend: bool
-) -> PlacedOrder | BaseException:
+async def _place(ib: IBKRClient, order: Order, *, resend: bool) -> PlacedOrder | BaseException:
     try:
         return await ib.orders.place(order, confirm=True, resend_if_missing=resend)
     except Exception as exc:  # judged below: only IBKRError subclasses are acceptable
