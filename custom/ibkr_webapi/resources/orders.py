@@ -10,17 +10,15 @@ status.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import Iterable
-from http import HTTPStatus
 
-from ibkr_webapi_client import Client
 from ibkr_webapi_client.api.accounts import get_accounts
 from ibkr_webapi_client.api.orders import (
     cancel_order,
     get_live_orders,
     get_order_status,
+    get_trades,
     preview_order,
     reset_suppressed_questions,
     suppress_questions,
@@ -56,7 +54,7 @@ from ..results.orders import (
     PlacedOrder,
     Trade,
 )
-from ..seam import bool_or_none, expect_one, str_or_none, unexpected, unset_if_none
+from ..seam import bool_or_none, expect_list, expect_one, str_or_none, unexpected, unset_if_none
 from ._base import Resource
 
 MAX_TRADE_DAYS = 7
@@ -77,25 +75,6 @@ def _cancel_refusal(response: Response[CancelOrderResponse | ErrorResponse]) -> 
         text = parsed.error if isinstance(parsed.error, str) else None
         return text.strip() if text and text.strip() else None
     return None
-
-
-# TODO(spec): GET /iserver/account/trades is not in the generated layer yet. When the spec branch
-# adds it, replace this function with the generated operation (``get_trades.asyncio_detailed(client=c,
-# days=days)``, or whatever name the spec gives the operation) and read its model in Trade.
-async def _read_trades(client: Client, days: int) -> Response[object]:
-    """``GET /iserver/account/trades?days=N`` over the client's httpx stack (paced, logged, retried
-    and session-cared like every call), answered as the generated layer answers."""
-    raw = await client.get_async_httpx_client().get(
-        "/iserver/account/trades", params={"days": days}
-    )
-    content = raw.content
-    parsed: object = json.loads(content) if raw.status_code == 200 and content.strip() else None
-    return Response(
-        status_code=HTTPStatus(raw.status_code),
-        content=content,
-        headers=raw.headers,
-        parsed=parsed,
-    )
 
 
 class OrdersResource(Resource):
@@ -267,11 +246,8 @@ class OrdersResource(Resource):
             raise errors.InvalidRequestError(
                 f"days must be a whole number from 0 to {MAX_TRADE_DAYS}, got {days!r}"
             )
-        response = await self._core.call(lambda c: _read_trades(c, days))
-        items = response.parsed
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise unexpected("trades", f"HTTP {int(response.status_code)}, a list of executions")
-        return [Trade.from_json(item) for item in items]
+        response = await self._core.call(lambda c: get_trades.asyncio_detailed(client=c, days=days))
+        return [Trade.from_model(item) for item in expect_list(response, "trades")]
 
     async def _live(
         self, *, filters: Iterable[str] | None = None, force: bool = False

@@ -6,8 +6,6 @@ order id (cOID) a live order was placed with is ``c_oid``.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
@@ -16,14 +14,14 @@ from ibkr_webapi_client.models import CancelOrderResponse, PreviewFigures
 from ibkr_webapi_client.models import LiveOrder as LiveOrderModel
 from ibkr_webapi_client.models import OrderPreview as OrderPreviewModel
 from ibkr_webapi_client.models import OrderStatus as OrderStatusModel
+from ibkr_webapi_client.models import Trade as TradeModel
 from ibkr_webapi_client.types import Unset
 
 from ..dates import parse_ibkr_time
-from ..errors import UnexpectedResponseError
 from ..orders.order import Question
-from ..redact import redact_text
 from ..seam import (
     bool_or_none,
+    float_or_none,
     int_id,
     int_or_none,
     model_or_none,
@@ -258,81 +256,26 @@ class Trade:
     exchange: str | None
     description: str | None
     time: datetime | None
-    raw: Mapping[str, object] = attrs.field(repr=False, eq=False)
-    """The execution as the gateway sent it."""
+    model: TradeModel = attrs.field(repr=False, eq=False)
 
     @classmethod
-    def from_json(cls, item: Mapping[str, object]) -> Trade:
-        """Read one execution; a field of the wrong type raises ``UnexpectedResponseError``."""
-        stamp = _json_int(item, "trade_time_r")
+    def from_model(cls, model: TradeModel) -> Trade:
+        stamp = int_or_none(model.trade_time_r, "trade_time_r")
         return cls(
-            execution_id=_json_text(item, "execution_id"),
-            order_id=_json_id(item, "order_id"),
-            c_oid=_json_text(item, "order_ref") or None,
-            account_id=_json_text(item, "account") or _json_text(item, "accountCode"),
-            conid=_json_id(item, "conid"),
-            symbol=_json_text(item, "symbol"),
-            side=_json_text(item, "side"),
-            size=_json_number(item, "size"),
-            price=_json_number(item, "price"),
-            commission=_json_number(item, "commission"),
-            net_amount=_json_number(item, "net_amount"),
-            exchange=_json_text(item, "exchange"),
-            description=_json_text(item, "order_description"),
+            execution_id=str_or_none(model.execution_id, "execution_id"),
+            order_id=int_id(model.order_id, "order_id"),
+            c_oid=str_or_none(model.order_ref, "order_ref") or None,
+            account_id=str_or_none(model.account, "account")
+            or str_or_none(model.account_code, "accountCode"),
+            conid=int_id(model.conid, "conid"),
+            symbol=str_or_none(model.symbol, "symbol"),
+            side=str_or_none(model.side, "side"),
+            size=float_or_none(model.size, "size"),
+            price=number_or_none(model.price, "price"),
+            commission=number_or_none(model.commission, "commission"),
+            net_amount=float_or_none(model.net_amount, "net_amount"),
+            exchange=str_or_none(model.exchange, "exchange"),
+            description=str_or_none(model.order_description, "order_description"),
             time=parse_ibkr_time(stamp, epoch_unit="ms") if stamp else None,
-            raw=item,
+            model=model,
         )
-
-
-def _json_wrong(key: str, expected: str, value: object) -> UnexpectedResponseError:
-    shown = redact_text(repr(value))
-    shown = shown[:80] + ("..." if len(shown) > 80 else "")
-    return UnexpectedResponseError(
-        f"the gateway sent {key}={shown}, expected {expected}; the answer's shape changed or is "
-        "damaged"
-    )
-
-
-def _json_text(item: Mapping[str, object], key: str) -> str | None:
-    value = item.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise _json_wrong(key, "text", value)
-
-
-def _json_number(item: Mapping[str, object], key: str) -> float | None:
-    value = item.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return number_or_none(value, key)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:
-            raise _json_wrong(key, "a finite number", value) from None
-        if math.isfinite(number):
-            return number
-    raise _json_wrong(key, "a finite number", value)
-
-
-def _json_int(item: Mapping[str, object], key: str) -> int | None:
-    value = item.get(key)
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63:
-        return value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)
-    raise _json_wrong(key, "an integer", value)
-
-
-def _json_id(item: Mapping[str, object], key: str) -> int | None:
-    value = item.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return int_id(value, key)
-    return _json_int(item, key)
