@@ -7,7 +7,8 @@ Three kinds of input are handled:
 * URLs: the password part of ``user:password@host`` and query parameters with such names
   (``access_token``, ``oauth_token``, ``token``, ``session``, ...);
 * JSON-ish or form-ish text: ``"session": "..."`` (the tickle answer), ``"access_token": ...``,
-  ``live_session_token=...``, ``Bearer ...``, ``Cookie: ...`` header lines;
+  ``live_session_token=...``, ``session: 1a2b...`` in prose, ``Bearer ...``, ``Cookie: ...`` header
+  lines;
 * OAuth: the parameters of an ``OAuth ...`` header (``oauth_signature``, ``oauth_token``,
   ``oauth_consumer_key``, ``diffie_hellman_*``), ``client_assertion``, the ``prepend``, any JWT
   (``eyJ...``) and any PEM private key block in free text.
@@ -78,6 +79,13 @@ _KV_PAIR = re.compile(
 _HEADER_LINE = re.compile(
     r"(?P<lead>^[ \t]*(?:authorization|proxy-authorization|cookie|set-cookie)[ \t]*:[ \t]*)(?P<value>.+)$",
     re.IGNORECASE | re.MULTILINE,
+)
+# "session: 1a2b3c4d..." in prose: a secret name, a colon, and a value that looks like a credential
+# (8 or more token characters, at least one a digit), so that "session: expired" stays readable
+_PROSE_PAIR = re.compile(
+    r"(?P<lead>(?<![\w.\-])(?P<name>" + _NAME + r")\s*:\s*)"
+    r"(?P<value>(?=[A-Za-z0-9._~+/=\-]*\d)[A-Za-z0-9._~+/=\-]{8,})",
+    re.IGNORECASE,
 )
 # credentials after an auth scheme: "Bearer eyJ...", "Basic dXNlcjpwYXNz"
 _SCHEME_CREDENTIALS = re.compile(r"\b(?P<lead>(?:Bearer|Basic)\s+)(?P<value>[A-Za-z0-9\-._~+/]+=*)")
@@ -159,6 +167,7 @@ def redact_text(text: str) -> str:
     text = _HEADER_LINE.sub(lambda m: f"{m.group('lead')}{REDACTED}", text)
     text = _JSON_PAIR.sub(_quoted, text)
     text = _KV_PAIR.sub(_quoted, text)
+    text = _PROSE_PAIR.sub(_quoted, text)
     text = _SCHEME_CREDENTIALS.sub(lambda m: f"{m.group('lead')}{REDACTED}", text)
     return _URL_USERINFO.sub(lambda m: f"{m.group('lead')}{REDACTED}", text)
 
