@@ -9,6 +9,7 @@ in-process (ASGI) unless a test says otherwise; the simulator's own order book i
 from __future__ import annotations
 
 import dataclasses
+import ssl
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -21,6 +22,9 @@ from ibkr_webapi.testing import GatewaySimulator, SimulatorConfig
 ACCOUNT = "U1234567"
 AAPL, IBM, MSFT = 265598, 8314, 272093
 BASE_URL = "https://localhost:5000/v1/api"
+
+# One TLS context for every in-process client (building one per client loads the CA bundle).
+TLS = ssl.create_default_context()
 
 # Short delays keep the suite quick; the settle delay covers the lagging variant's lag.
 LIVE_ORDERS_LAG = 0.15
@@ -63,6 +67,7 @@ def client(sim: GatewaySimulator, **overrides: Any) -> IBKRClient:
     """A client on ``sim`` (in-process), with fast retries and polls and no pacing."""
     options: dict[str, Any] = {
         "transport": httpx.ASGITransport(app=sim.app),
+        "verify": TLS,
         "keepalive": None,
         "rate_limits": RateLimitPolicy.off(),
         "retry": RetryPolicy(initial_delay=0.001, max_delay=0.005),

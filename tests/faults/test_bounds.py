@@ -10,7 +10,7 @@ import pytest
 from ibkr_webapi import IBKRClient, Order, PreflightPolicy, RateLimitPolicy, RetryPolicy, errors
 from ibkr_webapi.pagination import iterate_pages
 
-from .harness import AAPL, ACCOUNT
+from .harness import AAPL, ACCOUNT, TLS
 
 pytestmark = pytest.mark.faults
 
@@ -21,6 +21,7 @@ def _client(handler: httpx.MockTransport) -> IBKRClient:
     return IBKRClient(
         "https://gw.test/v1/api",
         transport=handler,
+        verify=TLS,
         keepalive=None,
         rate_limits=RateLimitPolicy.off(),
         retry=RetryPolicy.none(),

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from ibkr_webapi import IBKRClient, Order, PreflightPolicy, RateLimitPolicy, RetryPolicy, errors
 from ibkr_webapi.resources._base import Resource
 
-from .harness import AAPL, ACCOUNT, FIGURES, IBM
+from .harness import AAPL, ACCOUNT, FIGURES, IBM, TLS
 
 pytestmark = pytest.mark.faults
 
@@ -180,6 +180,7 @@ def _client(transport: httpx.AsyncBaseTransport) -> IBKRClient:
     ib = IBKRClient(
         "https://gw.test/v1/api",
         transport=transport,
+        verify=TLS,
         keepalive=None,
         rate_limits=RateLimitPolicy.off(),
         retry=RetryPolicy(max_retries=1, initial_delay=0.0, max_delay=0.0, max_rate_limit_wait=0),

@@ -81,28 +81,29 @@ async def test_soak_stays_typed_flat_and_without_duplicates() -> None:
             return None
         return await ib.orders.cancel(rng.choice(placed))
 
-    mix: list[tuple[int, Callable[[IBKRClient], Awaitable[object]]]] = [
-        (6, lambda ib: ib.snapshot([AAPL, IBM], ["last_price", "bid_price", "ask_price"])),
-        (3, lambda ib: ib.accounts()),
-        (3, lambda ib: ib.positions_page(ACCOUNT, 0)),
-        (2, lambda ib: ib.account_summary(ACCOUNT)),
-        (2, lambda ib: ib.search_contracts("IBM")),
-        (2, lambda ib: ib.tickle()),
-        (2, lambda ib: ib.live_orders()),
-        (1, lambda ib: ib.trades()),
-        (3, place),
-        (1, cancel),
-        (1, lambda ib: ib.order_status(rng.choice(placed)) if placed else ib.pnl()),
-    ]
-    weights = [w for w, _ in mix]
+    mix: dict[str, tuple[int, Callable[[IBKRClient], Awaitable[object]]]] = {
+        "snapshot": (6, lambda ib: ib.snapshot([AAPL, IBM], ["last_price", "bid_price"])),
+        "accounts": (3, lambda ib: ib.accounts()),
+        "positions": (3, lambda ib: ib.positions_page(ACCOUNT, 0)),
+        "summary": (2, lambda ib: ib.account_summary(ACCOUNT)),
+        "search": (2, lambda ib: ib.search_contracts("IBM")),
+        "tickle": (2, lambda ib: ib.tickle()),
+        "live orders": (2, lambda ib: ib.live_orders()),
+        "trades": (1, lambda ib: ib.trades()),
+        "place": (3, place),
+        "cancel": (1, cancel),
+        "status": (1, lambda ib: ib.order_status(rng.choice(placed)) if placed else ib.pnl()),
+    }
+    names = list(mix)
+    weights = [mix[name][0] for name in names]
 
     async def one(ib: IBKRClient) -> None:
-        call = rng.choices([c for _, c in mix], weights)[0]
+        name = rng.choices(names, weights)[0]
         try:
-            await call(ib)
+            await mix[name][1](ib)
             outcomes["ok"] += 1
         except errors.IBKRError as exc:
-            outcomes[type(exc).__name__] += 1
+            outcomes[f"{name}: {type(exc).__name__}"] += 1
         except Exception as exc:
             untyped.append(f"{type(exc).__name__}: {exc}")
 

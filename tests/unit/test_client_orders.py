@@ -435,3 +435,91 @@ async def test_modify_sends_one_order_object_and_follows_questions(ib: IBKRClien
 async def test_suppressing_more_than_51_ids_is_refused(ib: IBKRClient) -> None:
     with pytest.raises(errors.InvalidRequestError, match="51"):
         await ib.suppress_questions([f"o{n}" for n in range(52)])
+
+
+@respx.mock
+async def test_a_cancel_answered_503_is_sent_once_and_settled_by_the_status(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    delete = respx.delete(f"{BASE}/iserver/account/U1/order/79").respond(503, json={"error": "x"})
+    respx.get(f"{BASE}/iserver/account/order/status/79").respond(
+        json={"order_id": 79, "order_status": "Cancelled"}
+    )
+    result = await ib.cancel_order("U1", 79)
+    assert delete.call_count == 1  # never retried by the transport
+    assert result.recovered and result.already_done
+
+
+@respx.mock
+async def test_a_lost_cancel_of_a_live_order_is_unknown_with_the_order_id(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.delete(f"{BASE}/iserver/account/U1/order/80").mock(side_effect=httpx.ReadError("lost"))
+    respx.get(f"{BASE}/iserver/account/order/status/80").respond(
+        json={"order_id": 80, "order_status": "Submitted"}
+    )
+    with pytest.raises(errors.OrderStatusUnknown, match="may still land") as info:
+        await ib.cancel_order("U1", 80)
+    assert info.value.order_id == 80 and info.value.checked == ("order status",)
+
+
+@respx.mock
+async def test_a_lost_modify_is_settled_by_the_order_status(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    modify = respx.post(f"{BASE}/iserver/account/U1/order/42").mock(
+        side_effect=httpx.ReadTimeout("slow")
+    )
+    status = respx.get(f"{BASE}/iserver/account/order/status/42").respond(
+        json={
+            "order_id": 42,
+            "order_status": "Submitted",
+            "total_size": "1.0",
+            "limit_price": "151.00",
+        }
+    )
+    placed = await ib.modify_order("U1", 42, _order(price=151.0))
+    assert modify.call_count == 1 and placed.recovered and placed.order_id == 42
+    status.respond(
+        json={
+            "order_id": 42,
+            "order_status": "Submitted",
+            "total_size": "1.0",
+            "limit_price": "150.00",
+        }
+    )
+    with pytest.raises(errors.OrderStatusUnknown, match="does not show the change") as info:
+        await ib.modify_order("U1", 42, _order(price=152.0))
+    assert info.value.order_id == 42
+    assert modify.call_count == 2  # each modification sent once, never resent
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "Order couldn't be submitted: Local order ID=mine-8 is already registered.",
+        "This order was rejected because an order with the same local ID already exists.",
+        "Duplicate order: client order id already used",
+        "refused: mine-8",  # names our cOID: it is about the cOID
+    ],
+)
+@respx.mock
+async def test_every_known_duplicate_refusal_is_looked_up_not_rejected(
+    ib: IBKRClient, refusal: str
+) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.post(ORDERS).respond(json={"error": refusal})
+    respx.get(TRADES).respond(json=[])
+    respx.get(LIVE).respond(
+        json={
+            "orders": [{"orderId": 8, "status": "Submitted", "order_ref": "mine-8"}],
+            "snapshot": True,
+        }
+    )
+    placed = await ib.place_order("U1", _order(c_oid="mine-8"))
+    assert placed.order_id == 8 and placed.recovered
+
+
+@pytest.mark.parametrize("confirm", [None, "yes", 1, [True]])
+async def test_a_confirm_policy_that_is_neither_a_flag_nor_a_function_is_refused(
+    ib: IBKRClient, confirm: object
+) -> None:
+    with respx.mock, pytest.raises(errors.InvalidRequestError, match="confirm must be"):
+        await ib.place_order("U1", _order(), confirm=confirm)  # type: ignore[arg-type]
