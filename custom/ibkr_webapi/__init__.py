@@ -70,7 +70,10 @@ from .transports.retry import RetryPolicy
 # A library never configures logging for its user; without a handler nothing is printed. Every
 # record of the package's logger is redacted before any handler sees it.
 logging.getLogger("ibkr_webapi").addHandler(logging.NullHandler())
-for _name in ("ibkr_webapi", "ibkr_webapi.stream"):  # a logger's filter skips its children's records
+for _name in (
+    "ibkr_webapi",
+    "ibkr_webapi.stream",
+):  # a logger's filter skips its children's records
     logging.getLogger(_name).addFilter(RedactingFilter())
 
 __version__ = "0.1.0"
