@@ -120,6 +120,10 @@ class OrderFlow:
     ) -> list[PlacedOrder]:
         """Submit ``orders`` (each with a cOID) in one request and follow the answer."""
         c_oids = _c_oids(orders)
+        if not orders or len(c_oids) != len(orders) or len(set(c_oids)) != len(c_oids):
+            raise errors.InvalidRequestError(
+                "every order needs its own client order id (Order.with_client_order_id())"
+            )
         earlier = next((r for c in c_oids if (r := self.sent.get(c)) is not None), None)
         if earlier is not None:
             return await self._again(account, orders, confirm, resend, earlier)
