@@ -38,6 +38,7 @@ from .orders.order import (
     new_client_order_id,
 )
 from .pacing import Rate, RedisStore
+from .redact import RedactingFilter
 from .results.accounts import AccountProperties, Accounts, PortfolioAccount
 from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition, SecuritySection
 from .results.market import Bar, History
@@ -48,6 +49,7 @@ from .results.orders import (
     OrderPreview,
     OrderStatus,
     PlacedOrder,
+    Trade,
 )
 from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
 from .results.session import AuthStatus, SsoSession, TickleResult
@@ -65,8 +67,14 @@ from .snapshot import (
 from .transports.pacing import EndpointRule, Pacer, RateLimitPolicy
 from .transports.retry import RetryPolicy
 
-# A library never configures logging for its user; without a handler nothing is printed.
+# A library never configures logging for its user; without a handler nothing is printed. Every
+# record of the package's logger is redacted before any handler sees it.
 logging.getLogger("ibkr_webapi").addHandler(logging.NullHandler())
+for _name in (
+    "ibkr_webapi",
+    "ibkr_webapi.stream",
+):  # a logger's filter skips its children's records
+    logging.getLogger(_name).addFilter(RedactingFilter())
 
 __version__ = "0.1.0"
 
@@ -122,6 +130,7 @@ __all__ = [
     "TickleResult",
     "TimeInForce",
     "Token",
+    "Trade",
     "UnknownFieldError",
     "__version__",
     "errors",

@@ -19,7 +19,14 @@ from .resources.session import SessionResource
 from .results.accounts import PortfolioAccount
 from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition
 from .results.market import History
-from .results.orders import CancelResult, LiveOrder, OrderPreview, OrderStatus, PlacedOrder
+from .results.orders import (
+    CancelResult,
+    LiveOrder,
+    OrderPreview,
+    OrderStatus,
+    PlacedOrder,
+    Trade,
+)
 from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
 from .results.session import AuthStatus, SsoSession, TickleResult
 from .snapshot import Quote
@@ -289,6 +296,10 @@ class IBKRClient(OAuthConstructors, ClientCore):
     ) -> list[LiveOrder]:
         """``ib.orders.live()``."""
         return await self.orders.live(filters=filters, force=force)
+
+    async def trades(self, *, days: int = 1) -> list[Trade]:
+        """``ib.orders.trades()``: executions of today and the ``days`` before, with their cOIDs."""
+        return await self.orders.trades(days=days)
 
     async def suppress_questions(self, message_ids: Iterable[str]) -> bool:
         """``ib.orders.suppress_questions()``."""

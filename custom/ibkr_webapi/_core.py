@@ -3,11 +3,12 @@ generated layer with their failures mapped to this package's errors."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import os
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypedDict, TypeVar
 
@@ -27,7 +28,7 @@ from .transports import TransportStack, build_transport_stack
 from .transports.gate import Gate
 from .transports.logging import LoggingTransport
 from .transports.pacing import Pacer, RateLimitPolicy
-from .transports.retry import RetryPolicy
+from .transports.retry import RETRY_EXTENSION, RetryPolicy
 from .transports.size import DEFAULT_MAX_RESPONSE_BYTES
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ logger = logging.getLogger("ibkr_webapi")
 _last_response: contextvars.ContextVar[httpx.Response | None] = contextvars.ContextVar(
     "ibkr_last_response", default=None
 )
+# Set inside ClientCore.sending_once(): requests made there are never retried by the retry layer.
+_send_once: contextvars.ContextVar[bool] = contextvars.ContextVar("ibkr_send_once", default=False)
 T = TypeVar("T")
 # What the generated parsers raise on a body they cannot read (a 429 without JSON, deep nesting).
 _PARSE_FAILURES = (ValueError, KeyError, TypeError, AttributeError, RecursionError, OverflowError)
@@ -94,6 +97,12 @@ def _ssl_context(verify: Verify) -> ssl.SSLContext | bool:
 async def _remember_response(response: httpx.Response) -> None:
     """httpx response hook: keep the raw response so failures can be mapped with its request."""
     _last_response.set(response)
+
+
+async def _mark_request(request: httpx.Request) -> None:
+    """httpx request hook: a request made inside ``sending_once()`` opts out of every retry."""
+    if _send_once.get():
+        request.extensions[RETRY_EXTENSION] = False
 
 
 def _ssl_cause(exc: BaseException) -> ssl.SSLError | None:
@@ -181,7 +190,7 @@ class ClientCore:
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             auth=auth,
             headers=headers,
-            event_hooks={"response": [_remember_response]},
+            event_hooks={"request": [_mark_request], "response": [_remember_response]},
         )
         if self._oauth is not None:
             # Its own login requests go below the session layer and the order gate (paced, logged).
@@ -240,6 +249,18 @@ class ClientCore:
     async def _keepalive_tick(self) -> None:
         raise NotImplementedError  # provided by the client
 
+    @staticmethod
+    @contextlib.contextmanager
+    def sending_once() -> Iterator[None]:
+        """Requests made in this block (through :meth:`call` or ``raw``) are sent at most once:
+        the retry layer leaves them alone (``extensions={"ibkr_retry": False}``). For requests
+        that move money, such as cancelling an order, whose lost answer is settled by a look-up."""
+        token = _send_once.set(True)
+        try:
+            yield
+        finally:
+            _send_once.reset(token)
+
     @property
     def gate(self) -> Gate:
         """Exclusive access to the gateway for an order flow (see :mod:`.transports.gate`)."""
@@ -282,7 +303,7 @@ class ClientCore:
             try:
                 response = await send(self.raw)
             except _PARSE_FAILURES as exc:
-                if _last_response.get() is None:
+                if _last_response.get() is None and not isinstance(exc, RecursionError):
                     raise  # no answer came back: a bug in the call itself, not the gateway
                 # The generated parser choked on the body (e.g. an empty 429 or an HTML 503).
                 raise self._unparsable(exc) from exc

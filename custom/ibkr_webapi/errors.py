@@ -332,6 +332,8 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
     order: Any
     checked: tuple[str, ...]
     """What the client looked at before giving up (e.g. ``"live orders"``, ``"trades"``)."""
+    order_id: int | None
+    """The IBKR order id, when the call was about a known order (modify, cancel)."""
 
     def __init__(
         self,
@@ -340,11 +342,13 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
         c_oid: str | None = None,
         order: Any = None,
         checked: Sequence[str] = (),
+        order_id: int | None = None,
     ) -> None:
         super().__init__(message)
         self.c_oid = c_oid
         self.order = order
         self.checked = tuple(checked)
+        self.order_id = order_id
 
 
 # -- Streaming (the websocket) ---------------------------------------------------------------
@@ -423,7 +427,7 @@ def _body_of(response: httpx.Response) -> object:
         return ""
     try:
         return json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
         try:
             return response.text
         except Exception:
@@ -444,6 +448,7 @@ def _gateway_text(body: object) -> str:
         text = " ".join(body.split())
         if text.startswith("<"):  # an HTML error page says nothing useful in a message
             return ""
+        text = redact_text(text)  # before cutting: a cut secret would escape redaction
         return text[:300] + ("..." if len(text) > 300 else "")
     return ""
 

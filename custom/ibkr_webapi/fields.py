@@ -248,9 +248,13 @@ def field_id(name_or_id: str | int) -> str:
     Numeric ids not in the table are kept as they are; unknown names raise :class:`UnknownFieldError`.
     """
     if isinstance(name_or_id, bool) or not isinstance(name_or_id, str | int):
-        raise TypeError(f"a field is a name or a numeric id, not {type(name_or_id).__name__}")
+        raise InvalidRequestError(
+            f"a field is a name or a numeric id, not {type(name_or_id).__name__}"
+        )
+    if isinstance(name_or_id, int) and name_or_id.bit_length() > 63:
+        raise UnknownFieldError("a number too large to be a field id")
     text = str(name_or_id).strip()
-    if text.isdecimal() and text.isascii():
+    if text.isdecimal() and text.isascii() and len(text) <= 9:
         number = int(text)
         if number <= 0:
             raise UnknownFieldError(text)
@@ -277,7 +281,11 @@ def field_info(name_or_id: str | int) -> FieldInfo | None:
 
 def resolve_fields(fields: Iterable[str | int] | str | int) -> list[str]:
     """Wire ids for names and/or ids, duplicates dropped, first-seen order kept."""
-    items: Iterable[str | int] = [fields] if isinstance(fields, str | int) else fields
+    items: object = [fields] if isinstance(fields, str | int) else fields
+    if not isinstance(items, Iterable) or isinstance(items, bytes | dict):
+        raise InvalidRequestError(
+            "fields are names or numeric ids, e.g. ['last_price', 'bid_price'] or [31, 84]"
+        )
     result: list[str] = []
     for item in items:
         wire = field_id(item)

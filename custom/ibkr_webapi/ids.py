@@ -1,18 +1,33 @@
-"""Checks for the ids callers pass (accounts, orders, contracts), made before anything is sent.
+"""Checks for what callers pass (ids of accounts, orders and contracts; flags, counts, texts and
+numbers), made before anything is sent.
 
 An id ends up in a URL path: ``"."``, ``".."``, ``"a/b"`` or a 5,000-digit number must never reach the
-gateway as part of another request. Every refusal is an :class:`~ibkr_webapi.errors.InvalidRequestError`
-that says what a good value looks like.
+gateway as part of another request; a flag, text or number ends up in a query or a JSON body, where
+a wrong type would fail deep inside httpx. Every refusal is an
+:class:`~ibkr_webapi.errors.InvalidRequestError` that says what a good value looks like.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 
 from .errors import InvalidRequestError
+from .redact import redact_text
 
-__all__ = ["check_account", "check_conid", "check_conids", "check_order_id", "check_text_id"]
+__all__ = [
+    "check_account",
+    "check_choice",
+    "check_conid",
+    "check_conids",
+    "check_count",
+    "check_flag",
+    "check_number",
+    "check_order_id",
+    "check_text",
+    "check_text_id",
+]
 
 _ACCOUNT = re.compile(r"[A-Za-z0-9]{1,32}")
 _TEXT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-:]{0,127}")
@@ -62,7 +77,11 @@ def check_conid(conid: object) -> int:
 
 def check_conids(conids: int | str | Iterable[int | str]) -> list[int]:
     """One or more conids, duplicates dropped, order kept (linear in the number of conids)."""
-    items: Iterable[int | str] = [conids] if isinstance(conids, int | str) else conids
+    items: object = [conids] if isinstance(conids, int | str) else conids
+    if not isinstance(items, Iterable) or isinstance(items, bytes | dict):
+        raise InvalidRequestError(
+            f"conids {_shown(conids)} is not a conid or a list of them, e.g. [265598, 8314]"
+        )
     result = list(dict.fromkeys(check_conid(item) for item in items))
     if not result:
         raise InvalidRequestError("give at least one conid")
@@ -71,7 +90,7 @@ def check_conids(conids: int | str | Iterable[int | str]) -> list[int]:
 
 def check_text_id(value: object, what: str) -> str:
     """A gateway-made text id (reply ids, alert ids, watchlist ids) safe to put in a path."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() < 64:
         value = str(value)
     if isinstance(value, str) and _TEXT_ID.fullmatch(value.strip()):
         return value.strip()
@@ -80,6 +99,60 @@ def check_text_id(value: object, what: str) -> str:
     )
 
 
+def check_flag(value: object, what: str) -> bool:
+    """``True`` or ``False`` (nothing else: ``"no"`` would be true)."""
+    if isinstance(value, bool):
+        return value
+    raise InvalidRequestError(f"{what} must be True or False, got {_shown(value)}")
+
+
+def check_count(value: object, what: str, *, minimum: int = 1, maximum: int = 10_000) -> int:
+    """A whole number from ``minimum`` to ``maximum``."""
+    if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum:
+        return value
+    raise InvalidRequestError(
+        f"{what} must be a whole number from {minimum} to {maximum}, got {_shown(value)}"
+    )
+
+
+def check_number(value: object, what: str) -> float:
+    """A finite number (``NaN`` and infinities are refused)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number):
+            return number
+    raise InvalidRequestError(f"{what} must be a finite number, got {_shown(value)}")
+
+
+def check_text(value: object, what: str, *, max_length: int = 256) -> str:
+    """A non-empty text of at most ``max_length`` characters, without control characters."""
+    if (
+        isinstance(value, str)
+        and value.strip()
+        and len(value) <= max_length
+        and value.isprintable()
+    ):
+        return value
+    raise InvalidRequestError(
+        f"{what} must be a non-empty text of at most {max_length} printable characters, "
+        f"got {_shown(value)}"
+    )
+
+
+def check_choice(value: object, what: str, choices: Iterable[str]) -> str:
+    """One of ``choices``."""
+    allowed = tuple(choices)
+    if isinstance(value, str) and value in allowed:
+        return value
+    raise InvalidRequestError(f"{what} must be one of {', '.join(allowed)}, got {_shown(value)}")
+
+
 def _shown(value: object) -> str:
-    text = repr(value)
+    try:
+        text = redact_text(repr(value))
+    except Exception:  # e.g. an int too long to print
+        return f"a {type(value).__name__} that cannot be shown"
     return text if len(text) <= 40 else text[:37] + "..."

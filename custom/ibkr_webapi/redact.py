@@ -7,7 +7,8 @@ Three kinds of input are handled:
 * URLs: the password part of ``user:password@host`` and query parameters with such names
   (``access_token``, ``oauth_token``, ``token``, ``session``, ...);
 * JSON-ish or form-ish text: ``"session": "..."`` (the tickle answer), ``"access_token": ...``,
-  ``live_session_token=...``, ``Bearer ...``, ``Cookie: ...`` header lines;
+  ``live_session_token=...``, ``session: 1a2b...`` in prose, ``Bearer ...``, ``Cookie: ...`` header
+  lines;
 * OAuth: the parameters of an ``OAuth ...`` header (``oauth_signature``, ``oauth_token``,
   ``oauth_consumer_key``, ``diffie_hellman_*``), ``client_assertion``, the ``prepend``, any JWT
   (``eyJ...``) and any PEM private key block in free text.
@@ -17,6 +18,7 @@ The functions never raise on odd input: redaction must not turn a log line into 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -50,9 +52,15 @@ _SECRET_PARTS = (
 _ALWAYS_SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
 )
+# Names that are secret only as a whole: the gateway's websocket cookie is "api=<session>".
+_EXACT_SECRET_NAMES = frozenset({"api"})
 
 _NAME = (
-    r"[A-Za-z0-9_.\-]*(?:" + "|".join(re.escape(p) for p in _SECRET_PARTS) + r")[A-Za-z0-9_.\-]*"
+    r"(?:[A-Za-z0-9_.\-]*(?:"
+    + "|".join(re.escape(p) for p in _SECRET_PARTS)
+    + r")[A-Za-z0-9_.\-]*|"
+    + "|".join(re.escape(n) for n in sorted(_EXACT_SECRET_NAMES))
+    + r")"
 )
 # "name": "value" / "name": 123 / 'name': 'value' (only scalar values: objects and lists are left alone)
 _JSON_PAIR = re.compile(
@@ -72,6 +80,13 @@ _HEADER_LINE = re.compile(
     r"(?P<lead>^[ \t]*(?:authorization|proxy-authorization|cookie|set-cookie)[ \t]*:[ \t]*)(?P<value>.+)$",
     re.IGNORECASE | re.MULTILINE,
 )
+# "session: 1a2b3c4d..." in prose: a secret name, a colon, and a value that looks like a credential
+# (8 or more token characters, at least one a digit), so that "session: expired" stays readable
+_PROSE_PAIR = re.compile(
+    r"(?P<lead>(?<![\w.\-])(?P<name>" + _NAME + r")\s*:\s*)"
+    r"(?P<value>(?=[A-Za-z0-9._~+/=\-]*\d)[A-Za-z0-9._~+/=\-]{8,})",
+    re.IGNORECASE,
+)
 # credentials after an auth scheme: "Bearer eyJ...", "Basic dXNlcjpwYXNz"
 _SCHEME_CREDENTIALS = re.compile(r"\b(?P<lead>(?:Bearer|Basic)\s+)(?P<value>[A-Za-z0-9\-._~+/]+=*)")
 # a JSON Web Token anywhere (client assertions, access tokens, SSO bearers)
@@ -89,7 +104,11 @@ _URL_USERINFO = re.compile(
 def is_secret_name(name: str) -> bool:
     """Whether a header, query parameter or JSON key of this name carries a secret."""
     lowered = name.lower()
-    return lowered in _ALWAYS_SECRET_HEADERS or any(part in lowered for part in _SECRET_PARTS)
+    return (
+        lowered in _ALWAYS_SECRET_HEADERS
+        or lowered in _EXACT_SECRET_NAMES
+        or any(part in lowered for part in _SECRET_PARTS)
+    )
 
 
 def redact_headers(
@@ -148,6 +167,7 @@ def redact_text(text: str) -> str:
     text = _HEADER_LINE.sub(lambda m: f"{m.group('lead')}{REDACTED}", text)
     text = _JSON_PAIR.sub(_quoted, text)
     text = _KV_PAIR.sub(_quoted, text)
+    text = _PROSE_PAIR.sub(_quoted, text)
     text = _SCHEME_CREDENTIALS.sub(lambda m: f"{m.group('lead')}{REDACTED}", text)
     return _URL_USERINFO.sub(lambda m: f"{m.group('lead')}{REDACTED}", text)
 
@@ -164,3 +184,21 @@ def redact_json(value: Any) -> Any:
     if isinstance(value, str):
         return redact_text(value)
     return value
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record's text (message and arguments) in place.
+
+    Installed on the ``ibkr_webapi`` logger, so that no handler ever sees a secret, even one that
+    reached a log call inside a gateway's error text.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is left for logging to report
+            return True
+        cleaned = redact_text(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

@@ -125,6 +125,9 @@ async def test_every_operation_in_the_spec_answers_a_conforming_body(recorder: A
     await rec.check("get", f"/iserver/account/order/status/{order_id}")
     await rec.check("get", "/iserver/account/orders")
     await rec.check("get", "/iserver/account/orders", params={"force": "true"})
+    sim.advance(1.0)  # the market order fills
+    trades = await rec.check("get", "/iserver/account/trades", params={"days": 1})
+    assert [t["order_ref"] for t in trades] == ["conf-1"]
     limit = {
         **order,
         "orderType": "LMT",

@@ -13,6 +13,14 @@ from tests.helpers import ACCOUNTS, BASE
 
 ORDERS = f"{BASE}/iserver/account/U1/orders"
 LIVE = f"{BASE}/iserver/account/orders"
+TRADES = f"{BASE}/iserver/account/trades"
+# The gateway names its brokerage session in /iserver/accounts; resending needs it unchanged.
+SESSION_ACCOUNTS = {**ACCOUNTS, "sessionId": "65ee8a41.0000001e"}
+
+
+@pytest.fixture(autouse=True)
+def _quick_settle(ib: IBKRClient) -> None:
+    ib.orders.flow.settle_delay = 0.001
 
 
 def _order(**kwargs: object) -> Order:
@@ -122,6 +130,8 @@ async def test_503_on_the_order_post_finds_the_order_by_coid_and_never_resends(
             },
         )
 
+    respx.get(TRADES).respond(json=[])
+
     lookup = respx.get(LIVE).mock(side_effect=live)
     placed = await ib.place_order("U1", _order())
     assert post.call_count == 1
@@ -134,16 +144,79 @@ async def test_lost_order_absent_twice_is_resent_with_the_same_coid_only_when_as
     ib: IBKRClient,
 ) -> None:
     ib.orders.flow.settle_delay = 0
-    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    accounts = respx.get(f"{BASE}/iserver/accounts").respond(json=SESSION_ACCOUNTS)
     post = respx.post(ORDERS).mock(
         side_effect=[httpx.ReadError("reset after sending"), httpx.Response(200, json=ACK)]
     )
+    respx.get(TRADES).respond(json=[])
     live = respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
     placed = await ib.place_order("U1", _order(), resend_if_missing=True)
     coids = [json.loads(call.request.content)["orders"][0]["cOID"] for call in post.calls]
     assert len(coids) == 2 and coids[0] == coids[1]
-    assert placed.order_id == 1370093239
+    assert placed.order_id == 1370093239 and placed.resent
     assert live.call_count == 4  # two look-ups, each a cache reset and a read
+    assert accounts.call_count == 2  # the session id before sending (the prerequisite too), after
+
+
+@respx.mock
+async def test_lost_order_is_not_resent_when_the_brokerage_session_changed(
+    ib: IBKRClient,
+) -> None:
+    ib.orders.flow.settle_delay = 0
+    respx.get(f"{BASE}/iserver/accounts").mock(
+        side_effect=[
+            httpx.Response(200, json=SESSION_ACCOUNTS),
+            httpx.Response(200, json={**ACCOUNTS, "sessionId": "65ee8a41.0000001f"}),
+        ]
+    )
+    post = respx.post(ORDERS).mock(side_effect=httpx.ReadError("reset after sending"))
+    respx.get(TRADES).respond(json=[])
+    respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
+    with pytest.raises(errors.OrderStatusUnknown) as info:
+        await ib.place_order("U1", _order(c_oid="mine-9"), resend_if_missing=True)
+    assert post.call_count == 1
+    assert info.value.c_oid == "mine-9"
+    assert "brokerage session (changed)" in info.value.checked
+
+
+@respx.mock
+async def test_lost_order_that_filled_is_found_among_trades(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    post = respx.post(ORDERS).mock(side_effect=httpx.ReadError("reset"))
+    respx.get(TRADES).respond(
+        json=[{"execution_id": "e1", "order_id": 4242, "order_ref": "mine-5", "size": 1.0}]
+    )
+    respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
+    respx.get(f"{BASE}/iserver/account/order/status/4242").respond(
+        json={"order_id": 4242, "order_status": "Filled"}
+    )
+    placed = await ib.place_order("U1", _order(c_oid="mine-5"))
+    assert post.call_count == 1
+    assert (placed.order_id, placed.order_status, placed.recovered) == (4242, "Filled", True)
+
+
+@respx.mock
+async def test_placing_a_coid_this_client_sent_again_looks_it_up_and_never_resends(
+    ib: IBKRClient,
+) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    post = respx.post(ORDERS).mock(side_effect=httpx.ReadTimeout("slow"))
+    respx.get(TRADES).respond(json=[])
+    live = respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
+    with pytest.raises(errors.OrderStatusUnknown):
+        await ib.place_order("U1", _order(c_oid="mine-6"))
+    # The trader tries again with the same order: it is live by now, and comes back as it is.
+    live.respond(
+        json={
+            "orders": [{"orderId": 61, "status": "Submitted", "order_ref": "mine-6"}],
+            "snapshot": True,
+        }
+    )
+    placed = await ib.place_order("U1", _order(c_oid="mine-6"))
+    assert post.call_count == 1
+    assert placed.order_id == 61 and placed.recovered
+    again = await ib.place_order("U1", _order(c_oid="mine-6"))  # and again: still no send
+    assert post.call_count == 1 and again.order_id == 61
 
 
 @respx.mock
@@ -162,6 +235,8 @@ async def test_lost_order_found_on_the_second_look_up_is_not_resent(ib: IBKRClie
         orders = [] if reads == 1 else [{"orderId": 5, "status": "Submitted", "order_ref": coid}]
         return httpx.Response(200, json={"orders": orders, "snapshot": True})
 
+    respx.get(TRADES).respond(json=[])
+
     respx.get(LIVE).mock(side_effect=live)
     placed = await ib.place_order("U1", _order(), resend_if_missing=True)
     assert post.call_count == 1
@@ -176,6 +251,7 @@ async def test_duplicate_refusal_means_the_order_arrived_and_is_looked_up(
     post = respx.post(ORDERS).respond(
         json={"error": "Order couldn't be submitted: Local order ID=mine-7 is already registered."}
     )
+    respx.get(TRADES).respond(json=[])
     respx.get(LIVE).respond(
         json={
             "orders": [{"orderId": 9, "status": "Submitted", "order_ref": "mine-7"}],
@@ -193,29 +269,37 @@ async def test_lost_order_raises_status_unknown_naming_the_coid_by_default(
 ) -> None:
     respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
     post = respx.post(ORDERS).mock(side_effect=httpx.ReadError("reset"))
+    respx.get(TRADES).respond(json=[])
     respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
     with pytest.raises(errors.OrderStatusUnknown) as info:
         await ib.place_order("U1", _order(c_oid="mine-1"))
     assert post.call_count == 1
     assert info.value.c_oid == "mine-1"
-    assert info.value.checked == ("live orders",)
+    assert set(info.value.checked) == {
+        "live orders",
+        "trades",
+        "live orders after 0.001 s",
+        "trades after 0.001 s",
+    }
 
 
 @respx.mock
 async def test_failed_look_up_is_unknown_never_absent_even_with_resend(ib: IBKRClient) -> None:
     respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
     post = respx.post(ORDERS).mock(side_effect=httpx.ReadError("reset"))
+    respx.get(TRADES).respond(json=[])
     respx.get(LIVE).respond(500, json={"error": "internal"})
     with pytest.raises(errors.OrderStatusUnknown) as info:
         await ib.place_order("U1", _order(c_oid="mine-2"), resend_if_missing=True)
     assert post.call_count == 1
-    assert info.value.checked == ("live orders (failed)",)
+    assert set(info.value.checked) == {"live orders (failed: ServerError)", "trades"}
 
 
 @respx.mock
 async def test_refused_connection_is_a_plain_connection_error_at_once(ib: IBKRClient) -> None:
     respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
     respx.post(ORDERS).mock(side_effect=httpx.ConnectError("connection refused"))
+    respx.get(TRADES).respond(json=[])
     live = respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
     with pytest.raises(errors.APIConnectionError) as info:
         await ib.place_order("U1", _order())
@@ -241,6 +325,7 @@ async def test_unreadable_order_answer_is_looked_up_never_rejected_or_placed(
 ) -> None:
     respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
     respx.post(ORDERS).respond(json=body)
+    respx.get(TRADES).respond(json=[])
     respx.get(LIVE).respond(json={"orders": [], "snapshot": True})
     with pytest.raises(errors.OrderStatusUnknown) as info:
         await ib.place_order("U1", _order(c_oid="mine-3"))
@@ -262,6 +347,7 @@ async def test_endless_question_chain_is_bounded_and_declined(ib: IBKRClient) ->
 @respx.mock
 async def test_live_orders_waits_out_the_preflight(ib: IBKRClient) -> None:
     respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.get(TRADES).respond(json=[])
     route = respx.get(LIVE).mock(
         side_effect=[
             httpx.Response(200, json={"orders": [], "snapshot": False}),
@@ -349,3 +435,91 @@ async def test_modify_sends_one_order_object_and_follows_questions(ib: IBKRClien
 async def test_suppressing_more_than_51_ids_is_refused(ib: IBKRClient) -> None:
     with pytest.raises(errors.InvalidRequestError, match="51"):
         await ib.suppress_questions([f"o{n}" for n in range(52)])
+
+
+@respx.mock
+async def test_a_cancel_answered_503_is_sent_once_and_settled_by_the_status(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    delete = respx.delete(f"{BASE}/iserver/account/U1/order/79").respond(503, json={"error": "x"})
+    respx.get(f"{BASE}/iserver/account/order/status/79").respond(
+        json={"order_id": 79, "order_status": "Cancelled"}
+    )
+    result = await ib.cancel_order("U1", 79)
+    assert delete.call_count == 1  # never retried by the transport
+    assert result.recovered and result.already_done
+
+
+@respx.mock
+async def test_a_lost_cancel_of_a_live_order_is_unknown_with_the_order_id(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.delete(f"{BASE}/iserver/account/U1/order/80").mock(side_effect=httpx.ReadError("lost"))
+    respx.get(f"{BASE}/iserver/account/order/status/80").respond(
+        json={"order_id": 80, "order_status": "Submitted"}
+    )
+    with pytest.raises(errors.OrderStatusUnknown, match="may still land") as info:
+        await ib.cancel_order("U1", 80)
+    assert info.value.order_id == 80 and info.value.checked == ("order status",)
+
+
+@respx.mock
+async def test_a_lost_modify_is_settled_by_the_order_status(ib: IBKRClient) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    modify = respx.post(f"{BASE}/iserver/account/U1/order/42").mock(
+        side_effect=httpx.ReadTimeout("slow")
+    )
+    status = respx.get(f"{BASE}/iserver/account/order/status/42").respond(
+        json={
+            "order_id": 42,
+            "order_status": "Submitted",
+            "total_size": "1.0",
+            "limit_price": "151.00",
+        }
+    )
+    placed = await ib.modify_order("U1", 42, _order(price=151.0))
+    assert modify.call_count == 1 and placed.recovered and placed.order_id == 42
+    status.respond(
+        json={
+            "order_id": 42,
+            "order_status": "Submitted",
+            "total_size": "1.0",
+            "limit_price": "150.00",
+        }
+    )
+    with pytest.raises(errors.OrderStatusUnknown, match="does not show the change") as info:
+        await ib.modify_order("U1", 42, _order(price=152.0))
+    assert info.value.order_id == 42
+    assert modify.call_count == 2  # each modification sent once, never resent
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "Order couldn't be submitted: Local order ID=mine-8 is already registered.",
+        "This order was rejected because an order with the same local ID already exists.",
+        "Duplicate order: client order id already used",
+        "refused: mine-8",  # names our cOID: it is about the cOID
+    ],
+)
+@respx.mock
+async def test_every_known_duplicate_refusal_is_looked_up_not_rejected(
+    ib: IBKRClient, refusal: str
+) -> None:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    respx.post(ORDERS).respond(json={"error": refusal})
+    respx.get(TRADES).respond(json=[])
+    respx.get(LIVE).respond(
+        json={
+            "orders": [{"orderId": 8, "status": "Submitted", "order_ref": "mine-8"}],
+            "snapshot": True,
+        }
+    )
+    placed = await ib.place_order("U1", _order(c_oid="mine-8"))
+    assert placed.order_id == 8 and placed.recovered
+
+
+@pytest.mark.parametrize("confirm", [None, "yes", 1, [True]])
+async def test_a_confirm_policy_that_is_neither_a_flag_nor_a_function_is_refused(
+    ib: IBKRClient, confirm: object
+) -> None:
+    with respx.mock, pytest.raises(errors.InvalidRequestError, match="confirm must be"):
+        await ib.place_order("U1", _order(), confirm=confirm)  # type: ignore[arg-type]

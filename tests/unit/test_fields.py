@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ibkr_webapi.errors import InvalidRequestError
 from ibkr_webapi.fields import (
     DEFAULT_FIELDS,
     FIELDS,
@@ -144,9 +145,9 @@ def test_field_id_rejects_zero() -> None:
 
 
 def test_field_id_rejects_other_types() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidRequestError, match="name or a numeric id"):
         field_id(31.0)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidRequestError, match="name or a numeric id"):
         field_id(True)
 
 

@@ -70,7 +70,7 @@ def _said(body: object) -> str:
             if isinstance(value, str) and value.strip():
                 return value.strip()
     if isinstance(body, str):
-        return body.strip()[:300]
+        return redact_text(body.strip())[:300]  # redacted before it is cut
     return ""
 
 

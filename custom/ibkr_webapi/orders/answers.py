@@ -15,6 +15,7 @@ import attrs
 from ibkr_webapi_client.models import ErrorResponse, OrderQuestion, OrderResponse
 from ibkr_webapi_client.types import Response
 
+from .. import errors
 from ..errors import UnexpectedResponseError
 from ..seam import body_excerpt, str_tuple
 
@@ -26,22 +27,41 @@ __all__ = [
     "Unreadable",
     "classify",
     "is_duplicate_refusal",
+    "may_have_acted",
 ]
 
 OrderReply: TypeAlias = ErrorResponse | list[OrderQuestion | OrderResponse]
 
 _ORDER_ID = re.compile(r"-?\d{1,19}")
 _REPLY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-:.]{0,127}")
-# Wordings of the gateway's refusal of a cOID it has seen before (the first is documented).
+# Wordings of a refusal of a cOID the gateway has seen before. The first is the one IBKR documents
+# ("Order couldn't be submitted: Local order ID=<cOID> is already registered."); the others are
+# wordings gateways and brokers use for the same refusal. Matching one only makes the client look the
+# order up (it never places anything), so a false match costs a look-up, never a duplicate.
 _DUPLICATE_WORDINGS = (
     "local order id",
     "duplicate order",
     "duplicate client order",
+    "duplicate coid",
+    "duplicate c_oid",
+    "duplicate orderref",
+    "duplicate order ref",
     "order id already",
-    "already been submitted",
-    "is already registered",
+    "order ref already",
     "coid already",
+    "client order id already",
+    "already been submitted",
+    "already submitted",
+    "is already registered",
+    "already in use",
+    "already exists",
+    "already used",
+    "was used before",
+    "not unique",
 )
+_COID_CHARS = "A-Za-z0-9_.:\\-"
+# A 4xx answer to an order request is the gateway's refusal (nothing was done), except these.
+_MAYBE_ACTED_4XX = frozenset({408, 409, 425, 499})
 
 
 @attrs.frozen
@@ -151,8 +171,32 @@ def classify(response: Response[OrderReply]) -> OrderAnswer:
 
 
 def is_duplicate_refusal(text: str, c_oid: str | None) -> bool:
-    """Whether a refusal says the cOID was used before (the order already reached the gateway)."""
+    """Whether a refusal says the cOID was used before (the order may already be on the gateway).
+
+    Structurally: the refusal names the cOID we sent (no other refusal has a reason to); by wording:
+    every phrasing of a duplicate refusal we know. A false "yes" only costs a look-up.
+    """
     lowered = text.lower()
-    if c_oid and c_oid.lower() in lowered and ("already" in lowered or "duplicate" in lowered):
+    if c_oid and re.search(
+        rf"(?<![{_COID_CHARS}]){re.escape(c_oid.lower())}(?![{_COID_CHARS}])", lowered
+    ):
         return True
-    return any(wording in lowered for wording in _DUPLICATE_WORDINGS)
+    squeezed = " ".join(lowered.replace("_", " ").split())
+    return any(w in lowered or w.replace("_", " ") in squeezed for w in _DUPLICATE_WORDINGS)
+
+
+def may_have_acted(exc: errors.IBKRError) -> bool:
+    """Whether a failed order request (place, modify, reply, cancel) may still have been carried out.
+
+    ``False`` only when the gateway certainly did nothing: the request never left (a refused
+    connection, a pacing limit, bad input) or the gateway refused it with a 4xx status. A broken
+    connection, a timeout after sending, a 5xx or an unreadable answer may hide an order that exists.
+    """
+    if isinstance(exc, errors.APIConnectionError):
+        return exc.may_have_reached_gateway
+    if isinstance(exc, errors.APIStatusError):
+        if exc.response is None:
+            return False  # raised by the client itself (pacing, a failed session recovery)
+        status = exc.status_code
+        return not 400 <= status < 500 or status in _MAYBE_ACTED_4XX
+    return isinstance(exc, errors.UnexpectedResponseError)

@@ -27,6 +27,8 @@ __all__ = [
     "Side",
     "TimeInForce",
     "TrailingType",
+    "check_order",
+    "check_policy",
     "decide",
     "new_client_order_id",
 ]
@@ -150,7 +152,7 @@ def _number_problems(order: Order) -> list[str]:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
             problems.append(f"{name} must be a number, got {type(value).__name__}")
-        elif not math.isfinite(value):
+        elif not _finite(value):
             problems.append(f"{name} must be a finite number, got {value}")
         elif value <= 0 and name != "price":
             problems.append(f"{name} must be positive, got {value}")
@@ -163,7 +165,62 @@ def _number_problems(order: Order) -> list[str]:
     return problems
 
 
+_TEXT_FIELDS = (
+    "conidex",
+    "sec_type",
+    "listing_exchange",
+    "parent_id",
+    "allocation_method",
+    "strategy",
+    "ticker",
+    "referrer",
+)
+_FLAG_FIELDS = ("is_single_group", "use_adaptive", "is_ccy_conv")
+
+
+def _type_problems(order: Order) -> list[str]:
+    """Fields of the wrong type (they would fail deep in the request, or mean something else)."""
+    problems: list[str] = []
+    for name in ("side", "order_type", "tif"):
+        if not isinstance(getattr(order, name), str):
+            problems.append(f"{name} must be text, got {type(getattr(order, name)).__name__}")
+    for name in _TEXT_FIELDS:
+        value = getattr(order, name)
+        if value is not None and not (
+            isinstance(value, str) and 0 < len(value) <= 256 and value.isprintable()
+        ):
+            problems.append(f"{name} must be a text of 1-256 printable characters, or None")
+    if not isinstance(order.outside_rth, bool):
+        problems.append("outside_rth must be True or False")
+    for name in _FLAG_FIELDS:
+        if getattr(order, name) is not None and not isinstance(getattr(order, name), bool):
+            problems.append(f"{name} must be True, False or None")
+    if order.trailing_type is not None and order.trailing_type not in ("amt", "%"):
+        problems.append("trailing_type must be 'amt' or '%'")
+    parameters = order.strategy_parameters
+    if parameters is not None and not (
+        isinstance(parameters, Mapping)
+        and all(
+            isinstance(k, str)
+            and (isinstance(v, str | bool) or (isinstance(v, int | float) and _finite(v)))
+            for k, v in parameters.items()
+        )
+    ):
+        problems.append("strategy_parameters must map names to texts, finite numbers or True/False")
+    return problems
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _problems(order: Order) -> list[str]:
+    problems = _type_problems(order)
+    if problems:
+        return problems  # the checks below assume the types are right
     problems = _number_problems(order)
     if order.side not in ("BUY", "SELL"):
         problems.append(f"side must be 'BUY' or 'SELL', got {order.side!r}")
@@ -225,6 +282,26 @@ class Question:
 
 ConfirmCallback: TypeAlias = Callable[[Question], bool | Awaitable[bool]]
 ConfirmPolicy: TypeAlias = bool | ConfirmCallback
+
+
+def check_order(order: object) -> Order:
+    """``order`` when it is an :class:`Order` (anything else is refused before sending)."""
+    if isinstance(order, Order):
+        return order
+    raise InvalidRequestError(
+        f"order must be an Order, e.g. Order(conid=265598, side='BUY', quantity=1, price=150.0), "
+        f"got {type(order).__name__}"
+    )
+
+
+def check_policy(confirm: object) -> ConfirmPolicy:
+    """A confirmation policy: ``True``, ``False``, or a function of a :class:`Question`."""
+    if isinstance(confirm, bool) or callable(confirm):
+        return confirm
+    raise InvalidRequestError(
+        "confirm must be True (confirm every question), False (confirm none) or a function "
+        f"that gets each Question and returns whether to confirm it; got {type(confirm).__name__}"
+    )
 
 
 async def decide(policy: ConfirmPolicy, question: Question) -> bool:

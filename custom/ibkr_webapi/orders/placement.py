@@ -1,18 +1,39 @@
 """Placing and changing orders exactly once: submit, answer questions, resolve lost answers.
 
-While a question is open the order holds the client's gate (the gateway cancels an order whose
-question is not answered by the very next request). When an answer is lost or unreadable, the
-order is looked up by its cOID and the caller gets a definite result or
-:class:`~ibkr_webapi.errors.OrderStatusUnknown` naming the cOID and what was checked: never a
-guess, and never a second copy unless the caller opted into resending *and* the order is known to
-be absent.
+While a question is open the order holds the client's gate (the gateway drops an order whose
+question is not answered by the very next request). When an answer is lost or unreadable, the order
+is looked up by its cOID among live orders and trades (:mod:`.lookup`), and the caller gets a
+definite result or :class:`~ibkr_webapi.errors.OrderStatusUnknown` naming the cOID and what was
+checked: never a guess.
+
+**Known absent.** The client sends a cOID a second time only when the caller opted in
+(``resend_if_missing=True``) and the order is *known absent*:
+
+1. before the first send the client read the gateway's brokerage session id;
+2. a look-up right after the loss was complete (live orders with ``snapshot: true`` *and* trades
+   answered) and did not find the cOID;
+3. a second complete look-up, begun ``settle_delay`` seconds later (covering live orders that lag),
+   did not find it either;
+4. after it, the brokerage session is still the one the order was sent in: the client did not
+   re-open it, and the gateway reports the same session id.
+
+Live orders are per brokerage session, so after a reset an order that has not filled is invisible:
+the session check turns that case into "unknown". A failed or partial read is never "absent". The
+resend carries the same cOID, and its own lost answer is only looked up: there is no third send.
+
+A cOID this client already sent is not sent again by a later :meth:`OrderFlow.place` either: that
+call looks the order up first (see :mod:`.sent`), so re-placing a live order returns it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import math
+import time
+from collections.abc import Sequence
+from typing import TypeAlias
 
 import attrs
 
@@ -22,7 +43,7 @@ from ibkr_webapi_client.types import Response
 
 from .. import errors
 from .._core import ClientCore
-from ..results.orders import LiveOrder, PlacedOrder
+from ..results.orders import OrderStatus, PlacedOrder
 from .answers import (
     Acknowledged,
     Asked,
@@ -31,133 +52,254 @@ from .answers import (
     Unreadable,
     classify,
     is_duplicate_refusal,
+    may_have_acted,
 )
+from .lookup import Evidence, GatewayReads, OrderFinder, Sighting, describe
 from .order import ConfirmPolicy, Order, Question, decide
+from .sent import SentRecord, SentRecords
 
-__all__ = ["DEFAULT_MAX_QUESTIONS", "OrderFlow"]
+__all__ = ["DEFAULT_MAX_QUESTIONS", "DEFAULT_SETTLE_DELAY", "OrderFlow"]
 
 logger = logging.getLogger("ibkr_webapi")
 DEFAULT_MAX_QUESTIONS = 10
-# Failures after which the request may have reached the gateway and acted.
-_MAYBE_SENT = (errors.APIConnectionError, errors.ServerError, errors.UnexpectedResponseError)
-LiveOrdersReader = Callable[[], Awaitable[list[LiveOrder]]]
+DEFAULT_SETTLE_DELAY = 2.0
+
+
+@attrs.frozen
+class Lost:
+    """No usable answer: the request may or may not have been carried out."""
+
+    detail: str
+
+
+Outcome: TypeAlias = list[Acknowledged] | Refused | Unreadable | Lost
 
 
 @attrs.frozen
 class _Followed:
     """Where a question chain ended, and the questions confirmed on the way."""
 
-    outcome: list[Acknowledged] | Refused | Unreadable
+    outcome: Outcome
     answered: tuple[Question, ...] = ()
+    lost_at: float = 0.0
+    """``time.monotonic()`` when the answer was found lost (look-ups must begin after it)."""
 
 
-@attrs.frozen
-class _Lookup:
-    found: PlacedOrder | None
-    checked: tuple[str, ...]
-    complete: bool
-    """Every source answered (so "not found" means "not there now")."""
-
-
-def _lost(exc: errors.IBKRError) -> bool:
-    if isinstance(exc, errors.APIConnectionError):
-        return exc.may_have_reached_gateway
-    return isinstance(exc, _MAYBE_SENT)
+# Background declines that outlive a second cancellation (kept referenced until done).
+_declines: set[asyncio.Task[None]] = set()
 
 
 class OrderFlow:
-    """The order engine one client uses: placement, modification, question chains, look-ups."""
+    """The order engine one client uses: placement, modification, question chains, look-ups.
+
+    ``max_questions`` bounds a question chain; ``settle_delay`` is the wait between the two
+    look-ups that must both miss an order before it is resent (make it longer than the gateway's
+    live-orders lag).
+    """
 
     def __init__(
         self,
         core: ClientCore,
-        live_orders: LiveOrdersReader,
+        reads: GatewayReads,
         *,
         max_questions: int = DEFAULT_MAX_QUESTIONS,
-        settle_delay: float = 1.0,
+        settle_delay: float = DEFAULT_SETTLE_DELAY,
+        sent: SentRecords | None = None,
     ) -> None:
         self._core = core
-        self._live_orders = live_orders
+        self._finder = OrderFinder(reads)
         self.max_questions = max_questions
         self.settle_delay = settle_delay
+        self.sent = sent if sent is not None else SentRecords()
+        """The cOIDs this client sent (see :mod:`ibkr_webapi.orders.sent`)."""
 
     # -- placing ------------------------------------------------------------------------------
 
     async def place(
         self, account: str, orders: Sequence[Order], confirm: ConfirmPolicy, resend: bool
     ) -> list[PlacedOrder]:
-        """Submit ``orders`` in one request (each with a cOID) and follow the answer."""
-        body = OrdersSubmission(orders=[order.to_request(account) for order in orders])
-        lead = orders[0]
-        generation = self._core.stack.session.generation
-        async with (
-            self._core.gate.exclusive()
-        ):  # the reply to a question must be the very next request
-            try:
-                response = await self._core.call(
-                    lambda c: place_order.asyncio_detailed(account, client=c, body=body)
-                )
-                followed = await self._follow(response, lead, confirm)
-            except errors.IBKRError as exc:
-                if not _lost(exc):
-                    raise
-                lost = f"{type(exc).__name__}: {exc}"
-            else:
-                outcome = followed.outcome
-                if isinstance(outcome, list):
-                    return self._placed(orders, outcome, followed.answered)
-                if isinstance(outcome, Refused) and not is_duplicate_refusal(
-                    outcome.text, lead.c_oid
-                ):
-                    raise errors.OrderRejected(outcome.text, order=lead)
-                lost = (
-                    f"a duplicate refusal ({outcome.text!r})"
-                    if isinstance(outcome, Refused)
-                    else outcome.detail
-                )
-        found = await self._lookup([o.c_oid for o in orders if o.c_oid])
-        if found.found is not None:
-            return [found.found]
-        if resend and found.complete:
-            again = await self._settled_lookup(orders)
-            if again.found is not None:
-                return [again.found]
-            if again.complete and self._core.stack.session.generation == generation:
-                logger.warning(
-                    "order %s: answer lost (%s) and absent on two look-ups; resending with the "
-                    "same cOID",
-                    lead.c_oid,
-                    lost,
-                )
-                return await self._resend(account, orders, confirm, body)
-            found = again
-        raise self._unknown(orders, f"the answer to placing it was lost ({lost})", found.checked)
+        """Submit ``orders`` (each with a cOID) in one request and follow the answer."""
+        c_oids = _c_oids(orders)
+        if not orders or len(c_oids) != len(orders) or len(set(c_oids)) != len(c_oids):
+            raise errors.InvalidRequestError(
+                "every order needs its own client order id (Order.with_client_order_id())"
+            )
+        earlier = next((r for c in c_oids if (r := self.sent.get(c)) is not None), None)
+        if earlier is not None:
+            return await self._again(account, orders, confirm, resend, earlier)
+        marker = await self._brokerage_session() if resend else None
+        record = SentRecord("sending", self._core.stack.session.generation, marker)
+        for c_oid in c_oids:
+            self.sent.note(c_oid, record)
+        return await self._submit(account, orders, confirm, resend, record)
 
-    async def _resend(
-        self, account: str, orders: Sequence[Order], confirm: ConfirmPolicy, body: OrdersSubmission
+    async def _submit(
+        self,
+        account: str,
+        orders: Sequence[Order],
+        confirm: ConfirmPolicy,
+        resend: bool,
+        record: SentRecord,
     ) -> list[PlacedOrder]:
+        lead = orders[0]
+        followed = await self._send(account, orders, confirm)
+        outcome = followed.outcome
+        if isinstance(outcome, list):
+            return self._acknowledged(orders, outcome, followed.answered)
+        if isinstance(outcome, Refused) and not is_duplicate_refusal(outcome.text, lead.c_oid):
+            self._forget(orders)
+            raise errors.OrderRejected(outcome.text, order=lead)
+        duplicate = isinstance(outcome, Refused)
+        why = (
+            f"the gateway refused it as a duplicate ({outcome.text!r})"
+            if isinstance(outcome, Refused)
+            else f"the answer to placing it was lost ({_detail(outcome)})"
+        )
+        first = await self._finder.look(_c_oids(orders), since=followed.lost_at)
+        if self._all_found(orders, first):
+            return self._recovered(orders, first)
+        if not resend or duplicate:
+            return await self._settled(orders, why, first, resend=resend)
+        return await self._resend_if_absent(account, orders, confirm, record, why, first)
+
+    async def _settled(
+        self, orders: Sequence[Order], why: str, first: Evidence, *, resend: bool
+    ) -> list[PlacedOrder]:
+        """A second look after ``settle_delay`` (live orders can lag), then found or unknown."""
+        await asyncio.sleep(self.settle_delay)
+        second = await self._finder.look(
+            _c_oids(orders), since=time.monotonic(), label=f"after {self.settle_delay:g} s"
+        )
+        if self._all_found(orders, second):
+            return self._recovered(orders, second)
+        raise self._unknown(orders, why, [*first.checked, *second.checked], resend=resend)
+
+    async def _again(
+        self,
+        account: str,
+        orders: Sequence[Order],
+        confirm: ConfirmPolicy,
+        resend: bool,
+        earlier: SentRecord,
+    ) -> list[PlacedOrder]:
+        """``place()`` with a cOID this client already sent: look it up, never send it blindly."""
+        lead = orders[0]
+        why = {
+            "placed": f"this client placed cOID {lead.c_oid} before (order {earlier.order_id})",
+            "unknown": f"this client sent cOID {lead.c_oid} before and its fate was unknown",
+            "sending": f"this client is sending cOID {lead.c_oid} in another call right now",
+        }[earlier.state]
+        first = await self._finder.look(_c_oids(orders), since=time.monotonic())
+        if self._all_found(orders, first):
+            return self._recovered(orders, first)
+        if earlier.state == "placed" or not resend:
+            return await self._settled(orders, why, first, resend=resend)
+        return await self._resend_if_absent(account, orders, confirm, earlier, why, first)
+
+    async def _resend_if_absent(
+        self,
+        account: str,
+        orders: Sequence[Order],
+        confirm: ConfirmPolicy,
+        record: SentRecord,
+        why: str,
+        first: Evidence,
+    ) -> list[PlacedOrder]:
+        """Resend once, only when the order is known absent (see the module's docs)."""
+        lead = orders[0]
+        checked = list(first.checked)
+        if not first.complete:
+            raise self._unknown(orders, why, checked, resend=True, doubt="a read failed")
+        await asyncio.sleep(self.settle_delay)
+        second = await self._finder.look(
+            _c_oids(orders), since=time.monotonic(), label=f"after {self.settle_delay:g} s"
+        )
+        checked += second.checked
+        if self._all_found(orders, second):
+            return self._recovered(orders, second)
+        if not second.complete:
+            raise self._unknown(orders, why, checked, resend=True, doubt="a read failed")
+        if self._core.stack.session.generation != record.generation:
+            checked.append("brokerage session (re-opened by the client)")
+            raise self._unknown(
+                orders, why, checked, resend=True, doubt="the brokerage session was re-opened"
+            )
+        marker = await self._brokerage_session()
+        if record.brokerage_session is None or marker != record.brokerage_session:
+            checked.append(
+                "brokerage session (unknown)"
+                if record.brokerage_session is None or marker is None
+                else "brokerage session (changed)"
+            )
+            raise self._unknown(
+                orders,
+                why,
+                checked,
+                resend=True,
+                doubt="the brokerage session could not be shown to be the one it was sent in",
+            )
+        checked.append("brokerage session (unchanged)")
+        logger.warning(
+            "order %s: %s; absent from two complete look-ups in the same brokerage session: "
+            "resending it once with the same cOID",
+            lead.c_oid,
+            why,
+        )
+        for c_oid in _c_oids(orders):
+            self.sent.note(c_oid, attrs.evolve(record, state="sending"))
+        followed = await self._send(account, orders, confirm)
+        outcome = followed.outcome
+        if isinstance(outcome, list):
+            return self._acknowledged(orders, outcome, followed.answered, resent=True)
+        if isinstance(outcome, Refused) and not is_duplicate_refusal(outcome.text, lead.c_oid):
+            self._forget(orders)
+            raise errors.OrderRejected(outcome.text, order=lead)
+        again = (
+            f"the resend was refused as a duplicate ({outcome.text!r})"
+            if isinstance(outcome, Refused)
+            else f"the answer to the resend was lost too ({_detail(outcome)})"
+        )
+        third = await self._finder.look(
+            _c_oids(orders), since=followed.lost_at, label="after the resend"
+        )
+        if self._all_found(orders, third):
+            return self._recovered(orders, third)
+        raise self._unknown(orders, f"{why}; {again}", checked + list(third.checked), resend=True)
+
+    async def _send(
+        self, account: str, orders: Sequence[Order], confirm: ConfirmPolicy
+    ) -> _Followed:
+        """One submission and its question chain, holding the gate (no other request between)."""
+        body = OrdersSubmission(orders=[order.to_request(account) for order in orders])
         lead = orders[0]
         async with self._core.gate.exclusive():
             try:
                 response = await self._core.call(
                     lambda c: place_order.asyncio_detailed(account, client=c, body=body)
                 )
-                followed = await self._follow(response, lead, confirm)
             except errors.IBKRError as exc:
-                if not _lost(exc):
+                if not may_have_acted(exc):
+                    self._forget(orders)
                     raise
-                raise self._unknown(orders, f"the resend failed too ({exc})") from exc
-        outcome = followed.outcome
-        if isinstance(outcome, list):
-            return self._placed(orders, outcome, followed.answered)
-        if isinstance(outcome, Refused) and not is_duplicate_refusal(outcome.text, lead.c_oid):
-            raise errors.OrderRejected(outcome.text, order=lead)
-        return await self._resolve(orders, "the resend's answer")
+                return _Followed(Lost(_described(exc)), lost_at=time.monotonic())
+            except BaseException:
+                self._mark_unknown(orders)
+                raise
+            try:
+                return await self._follow(response, lead, confirm)
+            except errors.OrderConfirmationRequired:
+                self._forget(orders)  # declined: nothing was placed
+                raise
+            except BaseException:
+                self._mark_unknown(orders)  # cancelled mid-flow, or the confirm callback failed
+                raise
+
+    # -- modifying ----------------------------------------------------------------------------
 
     async def modify(
         self, account: str, order_id: int, order: Order, confirm: ConfirmPolicy
     ) -> PlacedOrder:
-        """Replace a live order's fields; a lost answer is reported, never resent."""
+        """Replace a live order's fields; a lost answer is settled by the order's status."""
         request = order.to_request(account)
         target = str(order_id)
         async with self._core.gate.exclusive():
@@ -165,16 +307,12 @@ class OrderFlow:
                 response = await self._core.call(
                     lambda c: modify_order.asyncio_detailed(account, target, client=c, body=request)
                 )
-                followed = await self._follow(response, order, confirm)
             except errors.IBKRError as exc:
-                if not _lost(exc):
+                if not may_have_acted(exc):
                     raise
-                raise errors.OrderStatusUnknown(
-                    f"the answer to modifying order {order_id} was lost ({type(exc).__name__}); it "
-                    "was not resent: check order_status() before trying again",
-                    c_oid=order.c_oid,
-                    order=order,
-                ) from exc
+                followed = _Followed(Lost(_described(exc)), lost_at=time.monotonic())
+            else:
+                followed = await self._follow(response, order, confirm)
         outcome = followed.outcome
         if isinstance(outcome, list):
             ack = outcome[0]
@@ -186,11 +324,35 @@ class OrderFlow:
             )
         if isinstance(outcome, Refused):
             raise errors.OrderRejected(outcome.text, order=order)
+        return await self._settle_modify(order_id, order, _detail(outcome))
+
+    async def _settle_modify(self, order_id: int, order: Order, detail: str) -> PlacedOrder:
+        try:
+            status = await self._finder.status(order_id)
+        except errors.IBKRError as exc:
+            raise errors.OrderStatusUnknown(
+                f"the answer to modifying order {order_id} was lost ({detail}) and its status could "
+                f"not be read ({type(exc).__name__}); check order_status({order_id}) before acting "
+                "on it (sending the same modification again cannot create an order)",
+                c_oid=order.c_oid,
+                order=order,
+                checked=(f"order status (failed: {type(exc).__name__})",),
+                order_id=order_id,
+            ) from exc
+        if _shows(status, order):
+            return PlacedOrder(
+                order_id=order_id, order_status=status.status, c_oid=order.c_oid, recovered=True
+            )
         raise errors.OrderStatusUnknown(
-            f"the answer to modifying order {order_id} could not be read ({outcome.detail}); "
-            "check order_status() before trying again",
+            f"the answer to modifying order {order_id} was lost ({detail}); its status "
+            f"({status.status or 'no status'}, size {status.total_size}, limit "
+            f"{status.limit_price}, stop {status.stop_price}) does not show the change (yet). "
+            "Send the same modification again if it must land: a modification replaces the "
+            "order's fields, so repeating it cannot create a second order",
             c_oid=order.c_oid,
             order=order,
+            checked=("order status",),
+            order_id=order_id,
         )
 
     # -- questions ----------------------------------------------------------------------------
@@ -198,12 +360,12 @@ class OrderFlow:
     async def _follow(
         self, response: Response[OrderReply], order: Order, confirm: ConfirmPolicy
     ) -> _Followed:
-        """Answer questions until the gateway accepts, refuses, or says something unreadable."""
+        """Answer questions until the gateway accepts, refuses, or the answer is lost/unreadable."""
         answered: list[Question] = []
         while True:
             answer = classify(response)
             if not isinstance(answer, Asked):
-                return _Followed(answer, tuple(answered))
+                return _Followed(answer, tuple(answered), time.monotonic())
             question = Question(
                 reply_id=answer.reply_id,
                 messages=answer.messages,
@@ -228,7 +390,12 @@ class OrderFlow:
                     question.messages, question.message_ids, question.reply_id, order=order
                 )
             answered.append(question)
-            response = await self._reply(question.reply_id, confirmed=True)
+            try:
+                response = await self._reply(question.reply_id, confirmed=True)
+            except errors.IBKRError as exc:
+                # Whatever the failure, the confirmation may have placed the order.
+                detail = f"the reply to question {', '.join(question.message_ids) or '?'} failed: "
+                return _Followed(Lost(detail + _described(exc)), tuple(answered), time.monotonic())
 
     async def _reply(self, reply_id: str, *, confirmed: bool) -> Response[OrderReply]:
         body = ReplyRequest(confirmed=confirmed)
@@ -240,6 +407,7 @@ class OrderFlow:
         try:
             confirmed = await decide(confirm, question)
         except asyncio.CancelledError:
+            await self._decline_shielded(question)
             raise
         except BaseException:
             await self._decline(question)
@@ -255,11 +423,24 @@ class OrderFlow:
         except errors.IBKRError as exc:
             logger.warning("could not decline order question %s: %s", question.reply_id, exc)
 
-    # -- look-ups -----------------------------------------------------------------------------
+    async def _decline_shielded(self, question: Question) -> None:
+        """Decline while the caller is being cancelled (the gate is still ours)."""
+        task = asyncio.ensure_future(self._decline(question))
+        _declines.add(task)
+        task.add_done_callback(_declines.discard)
+        # Cancelled again: the decline finishes on its own; the first cancellation goes on.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
 
-    @staticmethod
-    def _placed(
-        orders: Sequence[Order], acks: list[Acknowledged], answered: tuple[Question, ...]
+    # -- results ------------------------------------------------------------------------------
+
+    def _acknowledged(
+        self,
+        orders: Sequence[Order],
+        acks: list[Acknowledged],
+        answered: tuple[Question, ...],
+        *,
+        resent: bool = False,
     ) -> list[PlacedOrder]:
         placed = []
         for index, ack in enumerate(acks):
@@ -270,51 +451,99 @@ class OrderFlow:
                     order_status=ack.status,
                     c_oid=order.c_oid,
                     answered=answered if index == 0 else (),
+                    resent=resent,
+                )
+            )
+            if order.c_oid is not None:
+                self.sent.mark(order.c_oid, "placed", ack.order_id)
+        return placed
+
+    @staticmethod
+    def _all_found(orders: Sequence[Order], evidence: Evidence) -> bool:
+        return all(c in evidence.found for c in _c_oids(orders))
+
+    def _recovered(self, orders: Sequence[Order], evidence: Evidence) -> list[PlacedOrder]:
+        placed = []
+        for c_oid in _c_oids(orders):
+            sighting: Sighting = evidence.found[c_oid]
+            self.sent.mark(c_oid, "placed", sighting.order_id)
+            placed.append(
+                PlacedOrder(
+                    order_id=sighting.order_id,
+                    order_status=sighting.status,
+                    c_oid=c_oid,
+                    recovered=True,
                 )
             )
         return placed
 
-    async def _lookup(self, c_oids: Sequence[str]) -> _Lookup:
-        try:
-            live = await self._live_orders()
-        except errors.IBKRError as exc:
-            logger.warning("order look-up by cOID failed: %s", exc)
-            return _Lookup(found=None, checked=("live orders (failed)",), complete=False)
-        wanted = set(c_oids)
-        for order in live:
-            if order.c_oid in wanted:
-                return _Lookup(
-                    found=PlacedOrder(
-                        order_id=order.order_id,
-                        order_status=order.status,
-                        c_oid=order.c_oid,
-                        recovered=True,
-                    ),
-                    checked=("live orders",),
-                    complete=True,
-                )
-        return _Lookup(found=None, checked=("live orders",), complete=True)
+    def _forget(self, orders: Sequence[Order]) -> None:
+        for c_oid in _c_oids(orders):
+            self.sent.forget(c_oid)
 
-    async def _resolve(self, orders: Sequence[Order], why: str) -> list[PlacedOrder]:
-        lookup = await self._lookup([o.c_oid for o in orders if o.c_oid])
-        if lookup.found is not None:
-            return [lookup.found]
-        raise self._unknown(orders, why, lookup.checked)
-
-    async def _settled_lookup(self, orders: Sequence[Order]) -> _Lookup:
-        """A second look-up after ``settle_delay`` (the gateway's order list can lag)."""
-        await asyncio.sleep(self.settle_delay)
-        return await self._lookup([o.c_oid for o in orders if o.c_oid])
+    def _mark_unknown(self, orders: Sequence[Order]) -> None:
+        for c_oid in _c_oids(orders):
+            if (record := self.sent.get(c_oid)) is not None and record.state != "placed":
+                self.sent.mark(c_oid, "unknown")
 
     def _unknown(
-        self, orders: Sequence[Order], why: str, checked: Sequence[str] = ("live orders",)
+        self,
+        orders: Sequence[Order],
+        why: str,
+        checked: Sequence[str],
+        *,
+        resend: bool,
+        doubt: str | None = None,
     ) -> errors.OrderStatusUnknown:
         lead = orders[0]
+        self._mark_unknown(orders)
+        if resend:
+            held = f"it was not resent: {doubt}" if doubt else "it was not resent"
+        else:
+            held = "it was not resent (resend_if_missing=False)"
         return errors.OrderStatusUnknown(
-            f"order {lead.c_oid}: {why}, and it could not be found by its cOID "
-            f"(checked: {', '.join(checked)}); it was not resent. Look for order_ref "
-            f"{lead.c_oid!r} in live_orders() or the TWS/portal order log before placing it again",
+            f"order {lead.c_oid}: {why}, and it could not be found by its cOID (checked: "
+            f"{describe(checked)}); {held}. Look for order_ref {lead.c_oid!r} in live_orders(), "
+            "trades() or the TWS/portal order log before deciding; placing the same cOID again "
+            "looks it up first and never sends it blindly",
             c_oid=lead.c_oid,
             order=lead,
             checked=checked,
         )
+
+    async def _brokerage_session(self) -> str | None:
+        try:
+            return await self._finder.reads.brokerage_session()
+        except errors.IBKRError as exc:
+            logger.info("could not read the brokerage session id: %s", exc)
+            return None
+
+
+def _c_oids(orders: Sequence[Order]) -> list[str]:
+    return [o.c_oid for o in orders if o.c_oid is not None]
+
+
+def _described(exc: errors.IBKRError) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _detail(outcome: Unreadable | Lost | Refused) -> str:
+    if isinstance(outcome, Refused):
+        return outcome.text
+    return outcome.detail
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _shows(status: OrderStatus, order: Order) -> bool:
+    """Whether an order's status shows every field of ``order`` it can show (at least one)."""
+    compared = []
+    if order.quantity is not None and status.total_size is not None:
+        compared.append(_close(order.quantity, status.total_size))
+    if order.order_type in ("LMT", "STOP_LIMIT") and order.price is not None:
+        compared.append(_close(order.price, status.limit_price))
+    if order.order_type == "STOP_LIMIT" and order.aux_price is not None:
+        compared.append(_close(order.aux_price, status.stop_price))
+    return bool(compared) and all(compared)

@@ -8,7 +8,7 @@ from ibkr_webapi_client.api.contracts import get_contract_info, get_sec_def_info
 from ibkr_webapi_client.models import ContractInfo, ContractSearchRequest
 
 from .. import errors
-from ..ids import check_conid
+from ..ids import check_choice, check_conid, check_flag, check_number, check_text
 from ..results.contracts import ContractDetails, ContractMatch, DerivativeDefinition
 from ..seam import expect_list, expect_one, unset_if_none
 from ._base import Resource
@@ -27,6 +27,10 @@ class ContractsResource(Resource):
         """Contracts matching a symbol (or a company name with ``name=True``)."""
         if not isinstance(symbol, str) or not symbol.strip():
             raise errors.InvalidRequestError("give a symbol to search for, e.g. 'AAPL'")
+        check_text(symbol, "symbol", max_length=128)
+        if sec_type is not None:
+            check_text(sec_type, "sec_type", max_length=16)
+        check_flag(name, "name")
         body = ContractSearchRequest(
             symbol=symbol.strip(), name=name, sec_type=unset_if_none(sec_type)
         )
@@ -55,7 +59,13 @@ class ContractsResource(Resource):
     ) -> list[DerivativeDefinition]:
         """Definitions of derivatives on ``conid`` (options, futures, warrants) for one month."""
         contract = str(check_conid(conid))
-        strike_text = None if strike is None else f"{strike:g}"
+        check_text(sec_type, "sec_type", max_length=16)
+        for label, text in (("month", month), ("exchange", exchange)):
+            if text is not None:
+                check_text(text, label, max_length=32)
+        if right is not None:
+            check_choice(right, "right", ("C", "P"))
+        strike_text = None if strike is None else f"{check_number(strike, 'strike'):g}"
         response = await self._core.call(
             lambda c: get_sec_def_info.asyncio_detailed(
                 client=c,

@@ -25,7 +25,7 @@ from .. import errors
 from .._core import ClientCore
 from ..dates import format_ibkr_time
 from ..fields import DEFAULT_FIELDS, resolve_fields
-from ..ids import check_conid, check_conids
+from ..ids import check_choice, check_conid, check_conids, check_count, check_flag, check_text
 from ..results.market import History
 from ..seam import (
     bool_or_none,
@@ -86,6 +86,8 @@ class MarketResource(Resource):
         """
         wanted = check_conids(conids)
         field_ids = resolve_fields(fields if fields is not None else DEFAULT_FIELDS)
+        if max_polls is not None:
+            check_count(max_polls, "max_polls", maximum=1_000)
         polls = max(1, max_polls if max_polls is not None else self._core.preflight.max_polls)
         generation = self._core.stack.session.generation
         field_chunks = [
@@ -227,6 +229,12 @@ class MarketResource(Resource):
                 f"bar {bar!r} is not valid; use e.g. '1min', '5min', '1h', '1d', '1w' or '1m'"
             )
         contract = check_conid(conid)
+        if exchange is not None:
+            check_text(exchange, "exchange", max_length=32)
+        if outside_rth is not None:
+            check_flag(outside_rth, "outside_rth")
+        if source is not None:
+            check_choice(source, "source", ("Trades", "Midpoint", "Bid_Ask"))
         start = format_ibkr_time(start_time) if start_time is not None else None
         request = get_market_data_history._get_kwargs(
             conid=str(contract),

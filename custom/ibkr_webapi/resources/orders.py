@@ -1,23 +1,30 @@
-"""Order calls: place with confirmation policies, modify, cancel, preview, status, live orders.
+"""Order calls: place with confirmation policies, modify, cancel, preview, status, live orders,
+trades.
 
-No order is ever sent twice: every placement carries a client order id (cOID), and a lost or
-unreadable answer is resolved by looking the cOID up (see :mod:`ibkr_webapi.orders.placement`).
+No order is ever sent twice by mistake: every placement carries a client order id (cOID), and a lost
+or unreadable answer is resolved by looking the cOID up (see :mod:`ibkr_webapi.orders.placement`).
+A cancel is sent once (never retried by the transport) and a lost answer is settled by the order's
+status.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterable
 
+from ibkr_webapi_client.api.accounts import get_accounts
 from ibkr_webapi_client.api.orders import (
     cancel_order,
     get_live_orders,
     get_order_status,
+    get_trades,
     preview_order,
     reset_suppressed_questions,
     suppress_questions,
 )
 from ibkr_webapi_client.models import (
+    AccountsList,
     CancelOrderResponse,
     ErrorResponse,
     LiveOrders,
@@ -31,17 +38,29 @@ from ibkr_webapi_client.models import (
 from ibkr_webapi_client.models import (
     OrderStatus as OrderStatusModel,
 )
-from ibkr_webapi_client.types import Response
+from ibkr_webapi_client.types import Response, Unset
 
 from .. import errors
 from .._core import ClientCore
-from ..ids import check_order_id
-from ..orders.order import ConfirmPolicy, Order
+from ..ids import check_flag, check_order_id
+from ..orders.answers import may_have_acted
+from ..orders.order import ConfirmPolicy, Order, check_order, check_policy
 from ..orders.placement import OrderFlow
-from ..results.orders import CancelResult, LiveOrder, OrderPreview, OrderStatus, PlacedOrder
-from ..seam import bool_or_none, expect_one, str_or_none, unset_if_none
+from ..results.orders import (
+    CancelResult,
+    LiveOrder,
+    OrderPreview,
+    OrderStatus,
+    PlacedOrder,
+    Trade,
+)
+from ..seam import bool_or_none, expect_list, expect_one, str_or_none, unexpected, unset_if_none
 from ._base import Resource
 
+MAX_TRADE_DAYS = 7
+
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9_]{1,32}")
+_FILTER = re.compile(r"[A-Za-z_]{1,32}")
 # Statuses in which a cancel request has nothing left to do.
 _CANCELLED = frozenset({"cancelled", "pendingcancel", "apicancelled"})
 
@@ -68,7 +87,7 @@ class OrdersResource(Resource):
 
     def __init__(self, core: ClientCore) -> None:
         super().__init__(core)
-        self._flow = OrderFlow(core, lambda: self.live(force=True))
+        self._flow = OrderFlow(core, _Reads(self))
 
     @property
     def flow(self) -> OrderFlow:
@@ -88,10 +107,17 @@ class OrdersResource(Resource):
         ``confirm=False`` raises :class:`errors.OrderConfirmationRequired` on the first question
         (after telling the gateway to drop the order); ``True`` confirms every question; a callable
         (sync or async) gets each :class:`Question` and returns whether to confirm it.
-        A refusal raises :class:`errors.OrderRejected` with IBKR's text. When the answer is lost and
-        the order cannot be found by its cOID, :class:`errors.OrderStatusUnknown` is raised;
-        ``resend_if_missing=True`` resends instead, but only once the order is known to be absent.
+        A refusal raises :class:`errors.OrderRejected` with IBKR's text. When the answer is lost
+        or unreadable, the order is looked up by its cOID (live orders and trades): found, it is
+        returned (``recovered``); not found, :class:`errors.OrderStatusUnknown` names the cOID and
+        what was checked. ``resend_if_missing=True`` resends once instead, with the same cOID, but
+        only when the order is known absent: two complete look-ups ``flow.settle_delay`` apart in
+        the brokerage session it was sent in. Placing a cOID this client already sent looks it up
+        first: a live order is returned, never sent twice.
         """
+        check_order(order)
+        check_policy(confirm)
+        check_flag(resend_if_missing, "resend_if_missing")
         account = await self._core.resolve_account(account_id)
         placed = await self._flow.place(
             account, [order.with_client_order_id()], confirm, resend_if_missing
@@ -107,34 +133,44 @@ class OrdersResource(Resource):
         confirm: ConfirmPolicy = False,
     ) -> PlacedOrder:
         """Change a live order; ``order`` must repeat every field (the gateway replaces the order)."""
+        number = check_order_id(order_id)
+        check_order(order)
+        check_policy(confirm)
         account = await self._core.resolve_account(account_id)
-        return await self._flow.modify(account, check_order_id(order_id), order, confirm)
+        return await self._flow.modify(account, number, order, confirm)
 
     async def cancel(self, order_id: int | str, *, account_id: str | None = None) -> CancelResult:
         """Ask the gateway to cancel a live order.
 
-        An order that is already cancelled counts as done (``already_done``). A lost answer is not
-        resent blindly: the order's status says whether the cancel landed.
+        The request is sent once: the transport never retries it. A lost or unreadable answer is
+        settled by the order's status: cancelled (or pending cancel) is a success (``recovered``);
+        an order already cancelled by an earlier call is a success too (``already_done``).
         """
         account = await self._core.resolve_account(account_id)
         number = check_order_id(order_id)
         target = str(number)
         try:
-            response = await self._core.call(
-                lambda c: cancel_order.asyncio_detailed(account, target, client=c)
-            )
-        except (errors.APIConnectionError, errors.ServerError) as exc:
-            if isinstance(exc, errors.APIConnectionError) and not exc.may_have_reached_gateway:
+            with self._core.sending_once():
+                response = await self._core.call(
+                    lambda c: cancel_order.asyncio_detailed(account, target, client=c)
+                )
+        except errors.IBKRError as exc:
+            if not may_have_acted(exc):
                 raise
-            return await self._settle_cancel(number, exc)
+            return await self._settle_cancel(number, f"{type(exc).__name__}: {exc}")
         refusal = _cancel_refusal(response)
         if refusal is not None:
             # "can't be cancelled" may mean it already is (an earlier cancel's answer was lost).
             if await self._is_cancelled(number):
                 return CancelResult(order_id=number, message=refusal, already_done=True)
             raise errors.OrderRejected(refusal)
-        answer = expect_one(response, CancelOrderResponse, "cancel order")
-        return CancelResult.from_model(number, answer)
+        parsed = response.parsed
+        if isinstance(parsed, CancelOrderResponse):
+            try:
+                return CancelResult.from_model(number, parsed)
+            except errors.UnexpectedResponseError as exc:
+                return await self._settle_cancel(number, str(exc))
+        return await self._settle_cancel(number, "the answer could not be read")
 
     async def _is_cancelled(self, order_id: int) -> bool:
         try:
@@ -143,26 +179,37 @@ class OrdersResource(Resource):
             return False
         return _is_cancelled_status(status.status)
 
-    async def _settle_cancel(self, order_id: int, cause: errors.IBKRError) -> CancelResult:
+    async def _settle_cancel(self, order_id: int, cause: str) -> CancelResult:
         try:
             status = await self.status(order_id)
         except errors.IBKRError as exc:
             raise errors.OrderStatusUnknown(
-                f"the answer to cancelling order {order_id} was lost ({type(cause).__name__}) and "
-                f"its status could not be read ({type(exc).__name__}); check order_status() "
-                "before acting on it",
-                checked=("order status (failed)",),
-            ) from cause
+                f"the answer to cancelling order {order_id} was lost ({cause}) and its status "
+                f"could not be read ({type(exc).__name__}); check order_status({order_id}) before "
+                "acting on it (cancelling again cannot create anything)",
+                checked=(f"order status (failed: {type(exc).__name__})",),
+                order_id=order_id,
+            ) from exc
         if _is_cancelled_status(status.status):
-            return CancelResult(order_id=order_id, message=status.status, already_done=True)
+            return CancelResult(
+                order_id=order_id, message=status.status, already_done=True, recovered=True
+            )
+        if (status.status or "").lower() == "filled":
+            raise errors.OrderRejected(
+                f"order {order_id} is Filled: it can no longer be cancelled (the answer to the "
+                "cancel request was lost; the order's status says so)"
+            )
         raise errors.OrderStatusUnknown(
-            f"the answer to cancelling order {order_id} was lost ({type(cause).__name__}); the "
-            f"order is {status.status or 'in an unknown state'}: cancel it again if it must go",
+            f"the answer to cancelling order {order_id} was lost ({cause}); the order is "
+            f"{status.status or 'in an unknown state'}: the cancel may still land. Cancel it again "
+            "if it must go (a second cancel cannot create anything)",
             checked=("order status",),
+            order_id=order_id,
         )
 
     async def preview(self, order: Order, *, account_id: str | None = None) -> OrderPreview:
         """What the order would cost and do to margin, without placing it."""
+        check_order(order)
         account = await self._core.resolve_account(account_id)
         body = OrdersSubmission(orders=[order.to_request(account)])
         response = await self._core.call(
@@ -181,13 +228,33 @@ class OrdersResource(Resource):
     async def live(
         self, *, filters: Iterable[str] | None = None, force: bool = False
     ) -> list[LiveOrder]:
-        """Orders of the current session; waits out the gateway's first, empty answer.
+        """Orders of the current brokerage session; waits out the gateway's first, empty answer.
 
         ``force`` first asks the gateway to drop its cached list (that call answers nothing), then
         reads the fresh one.
         """
-        status_filter = ",".join(filters) if filters is not None else None
-        if force:
+        orders, _ = await self._live(filters=filters, force=force)
+        return orders
+
+    async def trades(self, *, days: int = 1) -> list[Trade]:
+        """Executions of today and the ``days`` days before (at most 7), across sessions.
+
+        Each carries the ``c_oid`` its order was placed with: an order that filled is found here
+        even after the brokerage session was reset (live orders then no longer list it).
+        """
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_TRADE_DAYS:
+            raise errors.InvalidRequestError(
+                f"days must be a whole number from 0 to {MAX_TRADE_DAYS}, got {days!r}"
+            )
+        response = await self._core.call(lambda c: get_trades.asyncio_detailed(client=c, days=days))
+        return [Trade.from_model(item) for item in expect_list(response, "trades")]
+
+    async def _live(
+        self, *, filters: Iterable[str] | None = None, force: bool = False
+    ) -> tuple[list[LiveOrder], bool]:
+        """Live orders, and whether the gateway said the list is complete (``snapshot: true``)."""
+        status_filter = _filters(filters)
+        if check_flag(force, "force"):
             await self._core.call(
                 lambda c: get_live_orders.asyncio_detailed(
                     client=c, filters=unset_if_none(status_filter), force=True
@@ -202,18 +269,30 @@ class OrdersResource(Resource):
                 )
             )
             answer = expect_one(response, LiveOrders, "live orders")
-            items = answer.orders if isinstance(answer.orders, list) else []
+            raw_items: object = answer.orders
+            if raw_items is not None and not isinstance(raw_items, list | Unset):
+                raise unexpected("live orders", "'orders' is not a list")
+            items = raw_items if isinstance(raw_items, list) else []
             orders = [LiveOrder.from_model(item) for item in items]
-            if orders or bool_or_none(answer.snapshot, "snapshot") is True:
-                return orders
+            complete = bool_or_none(answer.snapshot, "snapshot") is True
+            if orders or complete:
+                return orders, complete
             if attempt + 1 < polls:
                 await asyncio.sleep(self._core.preflight.interval)
-        return orders
+        return orders, False
 
     async def suppress_questions(self, message_ids: Iterable[str]) -> bool:
         """Stop the gateway asking the questions with these message ids for this session."""
-        ids = list(dict.fromkeys(message_ids))
-        if not ids or len(ids) > 51 or not all(isinstance(i, str) and i for i in ids):
+        items = [message_ids] if isinstance(message_ids, str) else message_ids
+        try:
+            ids = list(dict.fromkeys(items))
+        except TypeError:
+            ids = []
+        if (
+            not ids
+            or len(ids) > 51
+            or not all(isinstance(i, str) and _MESSAGE_ID.fullmatch(i) for i in ids)
+        ):
             raise errors.InvalidRequestError(
                 "give between 1 and 51 message ids, e.g. ['o163', 'o354']"
             )
@@ -231,3 +310,41 @@ class OrdersResource(Resource):
         )
         answer = expect_one(response, SuppressResponse, "suppress reset")
         return str_or_none(answer.status, "status") == "submitted"
+
+
+class _Reads:
+    """The reads an order look-up makes, through this resource (see ``orders.lookup``)."""
+
+    __slots__ = ("_orders",)
+
+    def __init__(self, orders: OrdersResource) -> None:
+        self._orders = orders
+
+    async def live_snapshot(self) -> tuple[list[LiveOrder], bool]:
+        return await self._orders._live(force=True)
+
+    async def recent_trades(self) -> list[Trade]:
+        return await self._orders.trades(days=1)
+
+    async def order_status(self, order_id: int) -> OrderStatus:
+        return await self._orders.status(order_id)
+
+    async def brokerage_session(self) -> str | None:
+        core = self._orders._core
+        response = await core.call(lambda c: get_accounts.asyncio_detailed(client=c))
+        answer = expect_one(response, AccountsList, "accounts")
+        return str_or_none(answer.session_id, "sessionId") or None
+
+
+def _filters(filters: Iterable[str] | None) -> str | None:
+    if filters is None:
+        return None
+    items: object = [filters] if isinstance(filters, str) else filters
+    given = list(items) if isinstance(items, Iterable) else [None]
+    names = [f for f in given if isinstance(f, str) and _FILTER.fullmatch(f)]
+    if not given or len(names) != len(given):
+        raise errors.InvalidRequestError(
+            "filters are order statuses such as 'Submitted', 'Filled', 'Cancelled' "
+            f"(letters only), got {filters!r}"[:200]
+        )
+    return ",".join(names)

@@ -14,7 +14,8 @@ from ibkr_webapi_client.api.portfolio import (
 )
 from ibkr_webapi_client.models import Ledger, PartitionedPnl
 
-from ..ids import check_conid
+from .. import errors
+from ..ids import check_choice, check_conid, check_count, check_text
 from ..pagination import iterate_pages
 from ..results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
 from ..seam import (
@@ -30,6 +31,19 @@ from ..seam import (
 from ._base import Resource
 
 SortDirection = Literal["a", "d"]
+MAX_PAGE = 100_000
+MAX_CONCURRENCY = 32
+
+
+def _page_options(
+    sort: object, direction: object, model: object
+) -> tuple[str | None, SortDirection | None, str | None]:
+    """Sorting and model options checked before they go into a query."""
+    return (
+        None if sort is None else check_text(sort, "sort", max_length=64),
+        None if direction is None else check_choice(direction, "direction", ("a", "d")),  # type: ignore[return-value]
+        None if model is None else check_text(model, "model", max_length=64),
+    )
 
 
 def _position_key(position: Position) -> int:
@@ -54,10 +68,12 @@ class PortfolioResource(Resource):
         model: str | None = None,
     ) -> list[Position]:
         """One page of positions (pages start at 0; a page past the end is empty)."""
+        number = str(check_count(page, "page", minimum=0, maximum=MAX_PAGE))
+        sort, direction, model = _page_options(sort, direction, model)
         account = await self._core.resolve_account(account_id)
         request = get_positions._get_kwargs(
             account,
-            str(int(page)),
+            number,
             sort=unset_if_none(sort),
             direction=unset_if_none(direction),
             model=unset_if_none(model),
@@ -82,6 +98,10 @@ class PortfolioResource(Resource):
         ``concurrency`` > 1 fetches that many pages at a time (still within the rate limits).
         ``on_page(number, size)`` hears about each page as it is read (for progress displays).
         """
+        check_count(concurrency, "concurrency", maximum=MAX_CONCURRENCY)
+        if on_page is not None and not callable(on_page):
+            raise errors.InvalidRequestError("on_page must be a function of (page, size), or None")
+        _page_options(sort, direction, model)
         account = await self._core.resolve_account(account_id)
 
         async def fetch(page: int) -> list[Position]:
@@ -98,6 +118,7 @@ class PortfolioResource(Resource):
         self, *, account_id: str | None = None, concurrency: int = 1
     ) -> list[Position]:
         """Every position of an account as a list."""
+        check_count(concurrency, "concurrency", maximum=MAX_CONCURRENCY)
         return [p async for p in self.positions(account_id=account_id, concurrency=concurrency)]
 
     async def position(self, conid: int, *, account_id: str | None = None) -> list[Position]:

@@ -21,6 +21,8 @@ from ibkr_webapi_client.models import (
     TickleResponse,
 )
 
+from .. import errors
+from ..ids import check_flag
 from ..results.session import AuthStatus, SsoSession, TickleResult
 from ..seam import bool_or_none, expect_one
 from ._base import Resource
@@ -55,7 +57,7 @@ class SessionResource(Resource):
 
     async def open_brokerage_session(self, *, compete: bool = True) -> AuthStatus:
         """Open (or re-open) the brokerage session with ``ssodh/init``."""
-        body = SessionInitRequest(publish=True, compete=compete)
+        body = SessionInitRequest(publish=True, compete=check_flag(compete, "compete"))
         response = await self._core.call(
             lambda c: init_brokerage_session.asyncio_detailed(client=c, body=body)
         )
@@ -76,7 +78,13 @@ class SessionResource(Resource):
         """Re-open the brokerage session now, sharing a recovery already under way."""
         # The session layer sits below the gate: hold the gate so no order flow is split by ssodh/init.
         async with self._core.gate.exclusive():
-            return await self._core.stack.session.ensure_authenticated()
+            try:
+                return await self._core.stack.session.ensure_authenticated()
+            except RecursionError:  # an answer nested too deeply to read
+                raise errors.UnexpectedResponseError(
+                    "re-opening the session: the gateway's answer could not be read (nested too "
+                    "deeply)"
+                ) from None
 
     async def keepalive_tick(self) -> None:
         """One keepalive round: tickle, and re-open the brokerage session when it dropped."""

@@ -14,12 +14,14 @@ from ibkr_webapi_client.models import CancelOrderResponse, PreviewFigures
 from ibkr_webapi_client.models import LiveOrder as LiveOrderModel
 from ibkr_webapi_client.models import OrderPreview as OrderPreviewModel
 from ibkr_webapi_client.models import OrderStatus as OrderStatusModel
+from ibkr_webapi_client.models import Trade as TradeModel
 from ibkr_webapi_client.types import Unset
 
 from ..dates import parse_ibkr_time
 from ..orders.order import Question
 from ..seam import (
     bool_or_none,
+    float_or_none,
     int_id,
     int_or_none,
     model_or_none,
@@ -35,6 +37,7 @@ __all__ = [
     "OrderPreview",
     "OrderStatus",
     "PlacedOrder",
+    "Trade",
 ]
 
 
@@ -48,6 +51,9 @@ class PlacedOrder:
     answered: tuple[Question, ...] = ()
     recovered: bool = False
     """The answer was lost in transit and the order was found on the gateway by its cOID."""
+    resent: bool = False
+    """The first submission was proven absent and this order is its one resend (same cOID); only
+    with ``resend_if_missing=True``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -153,6 +159,8 @@ class CancelResult:
     conid: int | None = None
     account_id: str | None = None
     already_done: bool = False
+    recovered: bool = False
+    """The answer to the cancel request was lost; the order's status shows the cancel landed."""
 
     @classmethod
     def from_model(cls, order_id: int, model: CancelOrderResponse) -> CancelResult:
@@ -222,3 +230,52 @@ def _money(value: str | Unset | None, field: str) -> float | None:
         return None  # absent
     head = value.strip().split(" ")[0]
     return number_or_none(head, field) if head else None
+
+
+@attrs.frozen(kw_only=True)
+class Trade:
+    """One execution of the last days (``/iserver/account/trades``): a fill of an order.
+
+    ``c_oid`` is the client order id the order was placed with (the gateway's ``order_ref``).
+    Trades are per account, not per brokerage session: an order that filled is found here even
+    after the session was reset.
+    """
+
+    execution_id: str | None
+    order_id: int | None
+    c_oid: str | None
+    account_id: str | None
+    conid: int | None
+    symbol: str | None
+    side: str | None
+    """``"B"`` (bought) or ``"S"`` (sold), as the gateway writes it."""
+    size: float | None
+    price: float | None
+    commission: float | None
+    net_amount: float | None
+    exchange: str | None
+    description: str | None
+    time: datetime | None
+    model: TradeModel = attrs.field(repr=False, eq=False)
+
+    @classmethod
+    def from_model(cls, model: TradeModel) -> Trade:
+        stamp = int_or_none(model.trade_time_r, "trade_time_r")
+        return cls(
+            execution_id=str_or_none(model.execution_id, "execution_id"),
+            order_id=int_id(model.order_id, "order_id"),
+            c_oid=str_or_none(model.order_ref, "order_ref") or None,
+            account_id=str_or_none(model.account, "account")
+            or str_or_none(model.account_code, "accountCode"),
+            conid=int_id(model.conid, "conid"),
+            symbol=str_or_none(model.symbol, "symbol"),
+            side=str_or_none(model.side, "side"),
+            size=float_or_none(model.size, "size"),
+            price=number_or_none(model.price, "price"),
+            commission=number_or_none(model.commission, "commission"),
+            net_amount=float_or_none(model.net_amount, "net_amount"),
+            exchange=str_or_none(model.exchange, "exchange"),
+            description=str_or_none(model.order_description, "order_description"),
+            time=parse_ibkr_time(stamp, epoch_unit="ms") if stamp else None,
+            model=model,
+        )

@@ -11,6 +11,7 @@ from ibkr_webapi_client.models import SsoValidation as SsoValidationModel
 from ibkr_webapi_client.models import TickleResponse
 
 from ..dates import parse_ibkr_time
+from ..redact import REDACTED
 from ..seam import bool_or_none, int_or_none, model_or_none, str_or_none
 
 __all__ = ["AuthStatus", "SsoSession", "TickleResult"]
@@ -74,12 +75,14 @@ class TickleResult:
     def from_model(cls, model: TickleResponse) -> TickleResult:
         iserver = model_or_none(model.iserver)
         status = model_or_none(iserver.auth_status) if iserver is not None else None
+        session = str_or_none(model.session, "session")
         return cls(
-            session=str_or_none(model.session, "session"),
+            session=session,
             sso_expires_ms=int_or_none(model.sso_expires, "ssoExpires"),
             user_id=int_or_none(model.user_id, "userId"),
             auth_status=AuthStatus.from_model(status) if status is not None else None,
-            model=model,
+            # The kept answer must not carry the token either: its repr would show it.
+            model=attrs.evolve(model, session=REDACTED) if session is not None else model,
         )
 
 

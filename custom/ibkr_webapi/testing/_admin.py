@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ._faults import Faults
+from ._faults import Faults, lost_answer, session_reset
 from ._simulator import GatewaySimulator
 
 Action = Callable[[GatewaySimulator, dict[str, Any], Request], Any]
@@ -113,7 +113,19 @@ def _next_faults(sim: GatewaySimulator, data: dict[str, Any], request: Request) 
     path = data.get("path")
     if path is not None and not isinstance(path, str):
         raise AdminError("'path' must be a glob string such as /iserver/*")
-    if data.get("drop"):
+    if data.get("lose") is not None:
+        reset = data.get("reset_session")
+        try:
+            sim.lose_next_answer(
+                lost_answer(data["lose"]),
+                status=_int(data, "status", 503),
+                count=count,
+                path=path,
+                reset_session=None if reset is None else session_reset(reset),
+            )
+        except ValueError as exc:
+            raise AdminError(str(exc)) from None
+    elif data.get("drop"):
         sim.drop_next(count=count, path=path)
     else:
         sim.fail_next(_int(data, "status", 503), count=count, path=path)

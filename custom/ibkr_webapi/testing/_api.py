@@ -355,8 +355,14 @@ def _screen(call: Call, tickets: list[OrderTicket]) -> list[Question]:
     return [q for q in asked.values() if q.message_id not in sim.session.suppressed]
 
 
-def _duplicate_refusal(coid: str) -> GatewayError:
-    return rejected(f"Order couldn't be submitted: Local order ID={coid} is already registered.")
+def _duplicate(call: Call, tickets: list[OrderTicket]) -> None:
+    """Refuse `tickets` when the gateway's cOID guard (as configured) has seen one of them."""
+    sim = call.sim
+    duplicate = sim.orders.duplicate_coid(
+        tickets, guard=sim.config.duplicate_coid_guard, session=sim.session.generation
+    )
+    if duplicate is not None:
+        raise rejected(sim.config.duplicate_coid_refusal.replace("{coid}", duplicate))
 
 
 def _submit(call: Call, submission: PendingSubmission, questions: list[Question]) -> Any:
@@ -377,10 +383,14 @@ def _carry_out(call: Call, submission: PendingSubmission) -> Any:
         ticket = submission.tickets[0]
         sim.orders.modify(order, ticket, call.now, sim.market.quote(ticket.contract, call.now))
         return [OrderBook.ack(order)]
-    duplicate = sim.orders.duplicate_coid(submission.tickets)
-    if duplicate is not None:
-        raise _duplicate_refusal(duplicate)
-    placed = sim.orders.place(submission.tickets, call.now, _quote_of(sim, call.now))
+    _duplicate(call, submission.tickets)
+    placed = sim.orders.place(
+        submission.tickets,
+        call.now,
+        _quote_of(sim, call.now),
+        session=sim.session.generation,
+        visible_after=sim.config.live_orders_lag,
+    )
     return [OrderBook.ack(order) for order in placed]
 
 
@@ -390,9 +400,7 @@ async def place_orders(call: Call) -> Any:
     if not isinstance(items, list) or not items:
         raise bad_request('the body must be {"orders": [ {...}, ... ]} with at least one order')
     tickets = _tickets(call, items, account)
-    duplicate = call.sim.orders.duplicate_coid(tickets)
-    if duplicate is not None:
-        raise _duplicate_refusal(duplicate)
+    _duplicate(call, tickets)
     questions = _screen(call, tickets)
     return _submit(call, PendingSubmission("", account, tickets, [], call.now), questions)
 
@@ -535,12 +543,33 @@ async def live_orders(call: Call) -> Any:
     filters = {_status_key(f) for f in _id_list(call.query("filters"))}
     by_time = "sortbytime" in filters
     filters.discard("sortbytime")
+    session = sim.session.generation if sim.config.live_orders_scope == "session" else None
     orders = [
-        o for o in sim.orders.orders.values() if not filters or _status_key(o.status) in filters
+        o
+        for o in sim.orders.orders.values()
+        if (not filters or _status_key(o.status) in filters)
+        and (session is None or o.session == session)
+        and o.visible_at <= call.now
     ]
     if by_time:
         orders.sort(key=lambda o: o.updated_at, reverse=True)
     return {"orders": [sim.orders.live_order(o) for o in orders], "snapshot": True}
+
+
+async def trades(call: Call) -> Any:
+    """Executions of the last `days` days (today only without it), newest first."""
+    text = call.query("days", "")
+    try:
+        days = int(text) if text else 0
+    except ValueError:
+        raise bad_request(f"days must be an integer, got '{text}'") from None
+    if not 0 <= days <= 7:
+        raise bad_request("days must be between 0 and 7")
+    sim = call.sim
+    since = call.now - (days + 1) * 86_400.0
+    executions = [e for e in sim.orders.executions if e.time >= since]
+    executions.sort(key=lambda e: e.time, reverse=True)
+    return [sim.orders.trade(e) for e in executions]
 
 
 async def suppress(call: Call) -> Any:
@@ -600,6 +629,7 @@ API_ROUTES: tuple[ApiRoute, ...] = (
     _iserver("DELETE", "/iserver/account/{accountId}/order/{orderId}", cancel_order),
     ApiRoute("GET", "/iserver/account/order/status/{orderId}", order_status),
     _iserver("GET", "/iserver/account/orders", live_orders),
+    _iserver("GET", "/iserver/account/trades", trades),
     ApiRoute("POST", "/iserver/questions/suppress", suppress),
     ApiRoute("POST", "/iserver/questions/suppress/reset", suppress_reset),
 )

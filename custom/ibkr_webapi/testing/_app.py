@@ -25,7 +25,7 @@ from ._errors import (
     not_authenticated,
     too_many_requests,
 )
-from ._faults import SimulatedDisconnect
+from ._faults import FaultDecision, SimulatedDisconnect
 from ._simulator import Arrival, GatewaySimulator
 
 BASE_PATH = "/v1/api"
@@ -217,10 +217,30 @@ def _endpoint(route: ApiRoute, sim: GatewaySimulator) -> Callable[[Request], Awa
             result = await route.handler(call)
         except GatewayError as error:
             log.debug("%s %s -> %s %s", request.method, path, error.status, error.body)
-            return _json(error.body, error.status, error.headers)
-        return _json(result)
+            answer = _json(error.body, error.status, error.headers)
+        else:
+            answer = _json(result)
+        if fault.lose is not None:
+            return _lose_answer(request, sim, fault)
+        return answer
 
     return endpoint
+
+
+def _lose_answer(request: Request, sim: GatewaySimulator, fault: FaultDecision) -> Response:
+    """The request was carried out; the client gets no usable answer (and maybe a new session)."""
+    log.debug("%s %s: carried out, answer lost (%s)", request.method, request.url.path, fault.lose)
+    if fault.reset == "expire":
+        sim.session.expire()
+    elif fault.reset == "reopen":
+        sim.session.open_brokerage()
+    if fault.lose == "drop":
+        return _drop_connection(request)
+    if fault.lose == "error":
+        status = fault.lost_status
+        return _json({"error": _REASONS.get(status, "Error"), "statusCode": status}, status)
+    # A 200 whose body breaks off: what a proxy or a crashing gateway can leave behind.
+    return Response(b'[{"order_id": "13', status_code=200, media_type="application/json")
 
 
 _REASONS = {

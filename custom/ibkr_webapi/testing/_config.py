@@ -107,6 +107,18 @@ class SimulatorConfig:
     unknown_reply_status: int = 400  # status of a reply to an id the simulator never issued
     # Globs of requests that do not cancel a pending question
     reply_exempt_paths: tuple[str, ...] = ()
+    # The guard against a client order id (cOID) used twice: "lifetime" refuses any cOID seen
+    # before, "session" only one seen in the current brokerage session (what IBKR documents), "none"
+    # accepts every copy (a gateway whose guard fails).
+    duplicate_coid_guard: Literal["lifetime", "session", "none"] = "lifetime"
+    # The refusal's wording; {coid} is replaced by the cOID
+    duplicate_coid_refusal: str = (
+        "Order couldn't be submitted: Local order ID={coid} is already registered."
+    )
+    # Live orders list every order ("all") or only those of the current brokerage session
+    # ("session", as IBKR documents them); a new order shows up there after live_orders_lag seconds.
+    live_orders_scope: Literal["all", "session"] = "all"
+    live_orders_lag: float = 0.0
 
     # --- rate limits
     rate_limits: bool = True

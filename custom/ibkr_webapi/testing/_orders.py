@@ -198,6 +198,8 @@ class SimOrder:
     updated_at: float = 0.0
     children: list[int] = field(default_factory=list)
     parent: int | None = None
+    session: int = 0  # the brokerage session (generation) it was placed in
+    visible_at: float = 0.0  # when it starts to show among live orders
 
     @property
     def live(self) -> bool:
@@ -206,6 +208,17 @@ class SimOrder:
     @property
     def remaining(self) -> float:
         return self.ticket.quantity - self.filled
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One fill of an order, as ``GET /iserver/account/trades`` lists it."""
+
+    execution_id: str
+    order_id: int
+    time: float
+    quantity: float
+    price: float
 
 
 def _stamp(epoch: float) -> str:
@@ -228,12 +241,28 @@ class OrderBook:
         self._submit_delay = submit_delay
         self._fill_delay = max(fill_delay, submit_delay)
         self.orders: dict[int, SimOrder] = {}
-        self.coids: dict[str, int] = {}
+        self.coids: dict[str, int] = {}  # the latest order placed with each cOID
+        self.executions: list[Execution] = []
         self._next_id = FIRST_ORDER_ID
 
-    def duplicate_coid(self, tickets: list[OrderTicket]) -> str | None:
-        """The first client order id of `tickets` already registered (or repeated among them)."""
-        seen = set(self.coids)
+    def duplicate_coid(
+        self, tickets: list[OrderTicket], *, guard: str = "lifetime", session: int = 0
+    ) -> str | None:
+        """The first client order id of `tickets` already registered (or repeated among them).
+
+        `guard` is ``"lifetime"`` (any cOID seen), ``"session"`` (one seen in brokerage session
+        `session`) or ``"none"`` (never a duplicate).
+        """
+        if guard == "none":
+            return None
+        if guard == "session":
+            seen = {
+                o.ticket.coid
+                for o in self.orders.values()
+                if o.session == session and o.ticket.coid is not None
+            }
+        else:
+            seen = set(self.coids)
         for ticket in tickets:
             if ticket.coid is not None:
                 if ticket.coid in seen:
@@ -241,14 +270,36 @@ class OrderBook:
                 seen.add(ticket.coid)
         return None
 
+    def copies(self) -> dict[str, int]:
+        """How many orders carry each cOID (more than one is a duplicate order)."""
+        counts: dict[str, int] = {}
+        for order in self.orders.values():
+            if order.ticket.coid is not None:
+                counts[order.ticket.coid] = counts.get(order.ticket.coid, 0) + 1
+        return counts
+
     def place(
-        self, tickets: list[OrderTicket], now: float, quote_of: Callable[[Contract], Quote]
+        self,
+        tickets: list[OrderTicket],
+        now: float,
+        quote_of: Callable[[Contract], Quote],
+        *,
+        session: int = 0,
+        visible_after: float = 0.0,
     ) -> list[SimOrder]:
         """Add accepted orders; children (parentId = a sibling's cOID) wait for their parent to fill."""
         placed: list[SimOrder] = []
         by_coid: dict[str, SimOrder] = {}
         for ticket in tickets:
-            order = SimOrder(self._next_id, ticket, placed_at=now, armed_at=now, updated_at=now)
+            order = SimOrder(
+                self._next_id,
+                ticket,
+                placed_at=now,
+                armed_at=now,
+                updated_at=now,
+                session=session,
+                visible_at=now + visible_after,
+            )
             order.stop = initial_stop(ticket, quote_of(ticket.contract))
             self._next_id += 1
             parent = by_coid.get(ticket.parent_id or "") or self._by_coid(ticket.parent_id)
@@ -293,6 +344,15 @@ class OrderBook:
         order.filled = order.ticket.quantity
         order.status = "Filled"
         order.updated_at = now
+        self.executions.append(
+            Execution(
+                execution_id=f"0000e0d5.{order.order_id:08x}.{len(self.executions) + 1:02d}.01",
+                order_id=order.order_id,
+                time=now,
+                quantity=quantity,
+                price=price,
+            )
+        )
         book_fill(order, quantity)
 
     def advance(
@@ -394,6 +454,45 @@ class OrderBook:
             item["avgPrice"] = f"{order.average_price:.2f}"
         if order.parent is not None:
             item["parentId"] = order.parent
+        if ticket.coid is not None:
+            item["order_ref"] = ticket.coid
+        return item
+
+    def trade(self, execution: Execution) -> dict[str, Any]:
+        """One entry of GET /iserver/account/trades."""
+        order = self.orders[execution.order_id]
+        ticket, contract = order.ticket, order.ticket.contract
+        verb = "Bought" if ticket.side == "BUY" else "Sold"
+        item: dict[str, Any] = {
+            "execution_id": execution.execution_id,
+            "symbol": contract.symbol,
+            "supports_tax_opt": "1",
+            "side": "B" if ticket.side == "BUY" else "S",
+            "order_description": (
+                f"{verb} {execution.quantity:g} @ {execution.price:.2f} on {contract.order_exchange}"
+            ),
+            "trade_time": datetime.fromtimestamp(execution.time, UTC).strftime("%Y%m%d-%H:%M:%S"),
+            "trade_time_r": int(execution.time * 1000),
+            "size": execution.quantity,
+            "price": f"{execution.price:.2f}",
+            "submitter": "simuser",
+            "exchange": contract.order_exchange,
+            "commission": f"{max(1.0, 0.005 * execution.quantity):.2f}",
+            "net_amount": round(execution.quantity * execution.price, 2),
+            "account": ticket.account,
+            "accountCode": ticket.account,
+            "company_name": contract.company_name,
+            "contract_description_1": contract.symbol,
+            "sec_type": contract.sec_type,
+            "listing_exchange": contract.order_exchange,
+            "conid": contract.conid,
+            "conidEx": str(contract.conid),
+            "clearing_id": "IB",
+            "clearing_name": "IB",
+            "liquidation_trade": "0",
+            "is_event_trading": "0",
+            "order_id": order.order_id,
+        }
         if ticket.coid is not None:
             item["order_ref"] = ticket.coid
         return item

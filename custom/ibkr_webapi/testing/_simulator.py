@@ -13,7 +13,7 @@ import httpx
 from ._catalogue import Catalogue, Contract
 from ._clock import Clock
 from ._config import SimulatorConfig
-from ._faults import FaultInjector, Faults
+from ._faults import FaultInjector, Faults, LostAnswer, SessionReset
 from ._market import Market, Quote, TradingState
 from ._orders import OrderBook, SimOrder
 from ._portfolio import Portfolio
@@ -189,6 +189,26 @@ class GatewaySimulator:
     def drop_next(self, *, count: int = 1, path: str | None = None) -> None:
         """Close the connection of the next `count` requests without an answer."""
         self.fault_injector.schedule("drop", count=count, path=path)
+
+    def lose_next_answer(
+        self,
+        how: LostAnswer = "drop",
+        *,
+        status: int = 503,
+        count: int = 1,
+        path: str | None = None,
+        reset_session: SessionReset | None = None,
+    ) -> None:
+        """Carry out the next `count` requests (matching `path`), then lose their answers.
+
+        `how`: ``drop`` the connection, answer an ``error`` (`status`), or send a ``garbage`` 200.
+        `reset_session`: then ``expire`` the brokerage session (the client sees 401) or ``reopen``
+        a new one silently (live orders of the old session are no longer listed when
+        `live_orders_scope` is ``"session"``).
+        """
+        self.fault_injector.schedule_lost_answer(
+            how, status=status, count=count, path=path, reset=reset_session
+        )
 
     def clear_faults(self) -> None:
         """Turn every fault off, scheduled ones included."""

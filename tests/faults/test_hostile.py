@@ -1,0 +1,391 @@
+"""Every public method, against hostile answers and hostile input: only ``IBKRError`` escapes.
+
+*Answers*: the gateway answers every request of a call with one drawn answer: random JSON of the
+right and wrong shapes (the field names the client reads, and others), huge numbers, NaN and
+infinities, nulls, deep nesting, numbers too long to parse, bodies cut short, HTML, error statuses.
+
+*Inputs*: each argument of each method in turn gets a hostile value (``"."``, ``".."``, ``""``,
+huge ids, NaN, wrong types, objects) while the others stay valid. Ids are checked before anything
+is sent: no request path ever carries a ``.``, ``..`` or empty segment.
+
+A call may succeed; what it may not do is raise anything but an ``IBKRError`` (a cancelled task
+aside), or hang.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ibkr_webapi import IBKRClient, Order, PreflightPolicy, RateLimitPolicy, RetryPolicy, errors
+from ibkr_webapi.resources._base import Resource
+
+from .harness import AAPL, ACCOUNT, FIGURES, IBM, TLS
+
+pytestmark = pytest.mark.faults
+
+Call = Callable[[IBKRClient], Awaitable[object]]
+ORDER = Order(conid=AAPL, side="BUY", quantity=1, order_type="LMT", price=150.0, c_oid="h-1")
+NAMESPACES = ("session", "accounts", "portfolio", "market", "contracts", "orders")
+
+
+async def _drain(items: AsyncIterator[object]) -> list[object]:
+    return [item async for item in items]
+
+
+# Every public call with valid arguments: "name" is the method on the client, "ns.name" on a
+# namespace. A test below checks that nothing public is missing from this table.
+CALLS: dict[str, Call] = {
+    "auth_status": lambda ib: ib.auth_status(),
+    "tickle": lambda ib: ib.tickle(),
+    "open_brokerage_session": lambda ib: ib.open_brokerage_session(),
+    "logout": lambda ib: ib.logout(),
+    "validate_sso": lambda ib: ib.validate_sso(),
+    "portfolio_accounts": lambda ib: ib.portfolio_accounts(),
+    "positions_page": lambda ib: ib.positions_page(ACCOUNT, 0),
+    "positions": lambda ib: _drain(ib.positions(ACCOUNT)),
+    "all_positions": lambda ib: ib.all_positions(ACCOUNT, concurrency=2),
+    "position": lambda ib: ib.position(ACCOUNT, AAPL),
+    "account_summary": lambda ib: ib.account_summary(ACCOUNT),
+    "ledger": lambda ib: ib.ledger(ACCOUNT),
+    "pnl": lambda ib: ib.pnl(),
+    "snapshot": lambda ib: ib.snapshot([AAPL, IBM], ["last_price", "bid_price", 84]),
+    "history": lambda ib: ib.history(AAPL, period="1d", bar="5min"),
+    "unsubscribe": lambda ib: ib.unsubscribe(AAPL),
+    "unsubscribe_all": lambda ib: ib.unsubscribe_all(),
+    "search_contracts": lambda ib: ib.search_contracts("AAPL", sec_type="STK"),
+    "contract_info": lambda ib: ib.contract_info(AAPL),
+    "secdef_info": lambda ib: ib.secdef_info(AAPL, "OPT", month="JAN25", strike=150.0),
+    "place_order": lambda ib: ib.place_order(ACCOUNT, ORDER, confirm=True, resend_if_missing=True),
+    "modify_order": lambda ib: ib.modify_order(ACCOUNT, 1370093240, ORDER, confirm=True),
+    "cancel_order": lambda ib: ib.cancel_order(ACCOUNT, 1370093240),
+    "preview_order": lambda ib: ib.preview_order(ACCOUNT, ORDER),
+    "order_status": lambda ib: ib.order_status(1370093240),
+    "live_orders": lambda ib: ib.live_orders(filters=["Submitted"], force=True),
+    "trades": lambda ib: ib.trades(days=2),
+    "suppress_questions": lambda ib: ib.suppress_questions(["o163", "o354"]),
+    "reset_suppressed_questions": lambda ib: ib.reset_suppressed_questions(),
+    "session.status": lambda ib: ib.session.status(),
+    "session.tickle": lambda ib: ib.session.tickle(),
+    "session.open_brokerage_session": lambda ib: ib.session.open_brokerage_session(compete=False),
+    "session.logout": lambda ib: ib.session.logout(),
+    "session.validate_sso": lambda ib: ib.session.validate_sso(),
+    "session.reopen": lambda ib: ib.session.reopen(),
+    "session.keepalive_tick": lambda ib: ib.session.keepalive_tick(),
+    "accounts.__call__": lambda ib: ib.accounts(),
+    "accounts.portfolio": lambda ib: ib.accounts.portfolio(),
+    "portfolio.positions_page": lambda ib: ib.portfolio.positions_page(1, account_id=ACCOUNT),
+    "portfolio.positions": lambda ib: _drain(ib.portfolio.positions(account_id=ACCOUNT)),
+    "portfolio.all_positions": lambda ib: ib.portfolio.all_positions(account_id=ACCOUNT),
+    "portfolio.position": lambda ib: ib.portfolio.position(AAPL, account_id=ACCOUNT),
+    "portfolio.summary": lambda ib: ib.portfolio.summary(account_id=ACCOUNT),
+    "portfolio.ledger": lambda ib: ib.portfolio.ledger(account_id=ACCOUNT),
+    "portfolio.pnl": lambda ib: ib.portfolio.pnl(),
+    "market.snapshot": lambda ib: ib.market.snapshot(AAPL),
+    "market.history": lambda ib: ib.market.history(
+        AAPL, period="2d", bar="1h", start_time=datetime(2024, 4, 8, tzinfo=UTC), source="Midpoint"
+    ),
+    "market.unsubscribe": lambda ib: ib.market.unsubscribe(IBM),
+    "market.unsubscribe_all": lambda ib: ib.market.unsubscribe_all(),
+    "contracts.search": lambda ib: ib.contracts.search("IBM", name=True),
+    "contracts.info": lambda ib: ib.contracts.info(IBM),
+    "contracts.secdef_info": lambda ib: ib.contracts.secdef_info(IBM, "FUT", exchange="CME"),
+    "orders.place": lambda ib: ib.orders.place(ORDER.evolve(c_oid="h-2"), account_id=ACCOUNT),
+    "orders.modify": lambda ib: ib.orders.modify(7, ORDER, account_id=ACCOUNT),
+    "orders.cancel": lambda ib: ib.orders.cancel("7", account_id=ACCOUNT),
+    "orders.preview": lambda ib: ib.orders.preview(ORDER, account_id=ACCOUNT),
+    "orders.status": lambda ib: ib.orders.status("7"),
+    "orders.live": lambda ib: ib.orders.live(),
+    "orders.trades": lambda ib: ib.orders.trades(),
+    "orders.suppress_questions": lambda ib: ib.orders.suppress_questions(["o10151"]),
+    "orders.reset_suppressed_questions": lambda ib: ib.orders.reset_suppressed_questions(),
+}
+
+# -- hostile answers ---------------------------------------------------------------------------
+
+FIELD_NAMES = [
+    "orders", "snapshot", "order_id", "order_status", "orderId", "order_ref", "status", "id",
+    "message", "messageIds", "error", "accounts", "selectedAccount", "sessionId", "conid",
+    "authenticated", "connected", "competing", "session", "iserver", "authStatus", "upnl", "data",
+    "symbol", "31", "84", "86", "6509", "serverInfo", "execution_id", "trade_time_r", "price",
+    "size", "amount", "equity", "initial", "maintenance", "warn", "msg", "acct", "totalSize",
+    "lastExecutionTime_r", "position", "mktPrice", "avgCost", "RESULT", "EXPIRES", "ssoExpires",
+    "userId", "aliases", "acctProps", "t", "o", "c", "h", "l", "v", "sections", "companyName",
+    "con_id", "local_order_id", "parent_order_id", "success", "unsubscribed", "cum_fill",
+]  # fmt: skip
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["", "None", "1370093240", "-1", "1e999", "NaN", "Filled", "Submitted"]),
+)
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=6), inner, max_size=6)
+    ),
+    max_leaves=24,
+)
+RAW_BODIES = [
+    b"",
+    b"null",
+    b"<html><body>502 Bad Gateway</body></html>",
+    b'[{"order_id": "13',
+    b"[" * 60_000 + b"]" * 60_000,
+    b'{"a":' * 30_000 + b"1" + b"}" * 30_000,
+    b'{"conid": ' + b"9" * 6_000 + b"}",
+    b'[{"orderId": ' + b"9" * 5_000 + b', "order_ref": "h-1"}]',
+    b"\xff\xfe\x00garbage",
+    b'{"orders": [{"orderId": 1e400}], "snapshot": true}',
+]
+STATUSES = st.sampled_from([200] * 8 + [204, 302, 400, 401, 404, 409, 418, 429, 500, 503])
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> tuple[int, bytes]:
+    status = draw(STATUSES)
+    if draw(st.integers(0, 5)) == 0:
+        return status, draw(st.sampled_from(RAW_BODIES))
+    return status, json.dumps(draw(JSON_VALUES), allow_nan=True).encode()
+
+
+class Hostile(httpx.AsyncBaseTransport):
+    """Answers every request with one given answer; notes every path it was asked for."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status, self.body = status, body
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.raw_path.decode("ascii", "replace"))
+        return httpx.Response(
+            self.status, content=self.body, headers={"content-type": "application/json"}
+        )
+
+
+def _client(transport: httpx.AsyncBaseTransport) -> IBKRClient:
+    ib = IBKRClient(
+        "https://gw.test/v1/api",
+        transport=transport,
+        verify=TLS,
+        keepalive=None,
+        rate_limits=RateLimitPolicy.off(),
+        retry=RetryPolicy(max_retries=1, initial_delay=0.0, max_delay=0.0, max_rate_limit_wait=0),
+        preflight=PreflightPolicy(max_polls=3, interval=0.0),
+        reauth_timeout=0.02,
+        reauth_poll_interval=0.005,
+    )
+    ib.orders.flow.settle_delay = 0.0
+    return ib
+
+
+async def _outcome(call: Call, transport: httpx.AsyncBaseTransport) -> BaseException | None:
+    """Run one call on a fresh client; the exception it raised, if any (hangs fail the test)."""
+    async with _client(transport) as ib:
+        try:
+            await asyncio.wait_for(call(ib), timeout=60)
+        except errors.IBKRError:
+            return None
+        except Exception as exc:  # an untyped exception: the finding this suite exists for
+            return exc
+    return None
+
+
+def _check_paths(name: str, paths: list[str]) -> None:
+    for path in paths:
+        segments = path.split("?")[0].split("/")[1:]
+        assert not {".", "..", ""} & set(segments), f"{name} sent {path!r}"
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(answer=answers())
+def test_hostile_answers_raise_only_ibkr_errors(name: str, answer: tuple[int, bytes]) -> None:
+    transport = Hostile(*answer)
+    escaped = asyncio.run(_outcome(CALLS[name], transport))
+    FIGURES.other["hostile answers"] = FIGURES.other.get("hostile answers", 0) + 1
+    assert escaped is None, f"{name} with HTTP {answer[0]} {answer[1][:120]!r}: {escaped!r}"
+
+
+# -- hostile inputs ----------------------------------------------------------------------------
+
+HOSTILE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**80), max_value=2**80),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=16),
+    st.sampled_from(
+        [
+            *(".", "..", "", " ", "/", "a/b", "%2e%2e", "../../x", "1" * 40, "U1234567/.."),
+            *("\x00", "\uff11\uff12\uff13", "1.5", "-1", "0", "U1234567", "265598", "o163"),
+            *("Submitted", "1d", "5min"),
+        ]
+    ),
+    st.binary(max_size=6),
+    st.lists(st.one_of(st.integers(), st.text(max_size=4), st.none()), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.just(object()),
+    st.just(math.nan),
+    st.just(datetime(2024, 1, 1)),  # naive
+)
+
+ORDER_FIELDS = (
+    *("side", "conid", "quantity", "order_type", "price", "aux_price", "tif", "c_oid"),
+    *("conidex", "sec_type", "listing_exchange", "outside_rth", "cash_qty", "trailing_amt"),
+    *("trailing_type", "parent_id", "is_single_group", "use_adaptive", "is_ccy_conv"),
+    *("allocation_method", "strategy", "strategy_parameters", "ticker", "referrer"),
+)
+
+# For each call, its arguments one by one: a call with that argument replaced.
+Arg = Callable[[IBKRClient, Any], Awaitable[object]]
+ARGS: dict[str, dict[str, Arg]] = {
+    "auth_status": {"recover": lambda ib, v: ib.auth_status(recover=v)},
+    "open_brokerage_session": {"compete": lambda ib, v: ib.open_brokerage_session(compete=v)},
+    "positions_page": {
+        "account_id": lambda ib, v: ib.positions_page(v, 0),
+        "page": lambda ib, v: ib.positions_page(ACCOUNT, v),
+        "sort": lambda ib, v: ib.positions_page(ACCOUNT, 0, sort=v),
+        "direction": lambda ib, v: ib.positions_page(ACCOUNT, 0, direction=v),
+        "model": lambda ib, v: ib.positions_page(ACCOUNT, 0, model=v),
+    },
+    "positions": {
+        "account_id": lambda ib, v: _drain(ib.positions(v)),
+        "concurrency": lambda ib, v: _drain(ib.positions(ACCOUNT, concurrency=v)),
+        "on_page": lambda ib, v: _drain(ib.positions(ACCOUNT, on_page=v)),
+        "sort": lambda ib, v: _drain(ib.positions(ACCOUNT, sort=v)),
+    },
+    "all_positions": {
+        "account_id": lambda ib, v: ib.all_positions(v),
+        "concurrency": lambda ib, v: ib.all_positions(ACCOUNT, concurrency=v),
+    },
+    "position": {
+        "account_id": lambda ib, v: ib.position(v, AAPL),
+        "conid": lambda ib, v: ib.position(ACCOUNT, v),
+    },
+    "account_summary": {"account_id": lambda ib, v: ib.account_summary(v)},
+    "ledger": {"account_id": lambda ib, v: ib.ledger(v)},
+    "snapshot": {
+        "conids": lambda ib, v: ib.snapshot(v),
+        "fields": lambda ib, v: ib.snapshot(AAPL, v),
+        "max_polls": lambda ib, v: ib.snapshot(AAPL, max_polls=v),
+    },
+    "history": {
+        "conid": lambda ib, v: ib.history(v),
+        "period": lambda ib, v: ib.history(AAPL, period=v),
+        "bar": lambda ib, v: ib.history(AAPL, bar=v),
+        "exchange": lambda ib, v: ib.history(AAPL, exchange=v),
+        "start_time": lambda ib, v: ib.history(AAPL, start_time=v),
+        "outside_rth": lambda ib, v: ib.history(AAPL, outside_rth=v),
+        "source": lambda ib, v: ib.history(AAPL, source=v),
+    },
+    "unsubscribe": {"conid": lambda ib, v: ib.unsubscribe(v)},
+    "search_contracts": {
+        "symbol": lambda ib, v: ib.search_contracts(v),
+        "sec_type": lambda ib, v: ib.search_contracts("AAPL", sec_type=v),
+        "name": lambda ib, v: ib.search_contracts("AAPL", name=v),
+    },
+    "contract_info": {"conid": lambda ib, v: ib.contract_info(v)},
+    "secdef_info": {
+        "conid": lambda ib, v: ib.secdef_info(v, "OPT"),
+        "sec_type": lambda ib, v: ib.secdef_info(AAPL, v),
+        "month": lambda ib, v: ib.secdef_info(AAPL, "OPT", month=v),
+        "exchange": lambda ib, v: ib.secdef_info(AAPL, "OPT", exchange=v),
+        "strike": lambda ib, v: ib.secdef_info(AAPL, "OPT", strike=v),
+        "right": lambda ib, v: ib.secdef_info(AAPL, "OPT", right=v),
+    },
+    "place_order": {
+        "account_id": lambda ib, v: ib.place_order(v, ORDER),
+        "order": lambda ib, v: ib.place_order(ACCOUNT, v),
+        "confirm": lambda ib, v: ib.place_order(ACCOUNT, ORDER, confirm=v),
+        "resend_if_missing": lambda ib, v: ib.place_order(ACCOUNT, ORDER, resend_if_missing=v),
+    },
+    "modify_order": {
+        "account_id": lambda ib, v: ib.modify_order(v, 7, ORDER),
+        "order_id": lambda ib, v: ib.modify_order(ACCOUNT, v, ORDER),
+        "order": lambda ib, v: ib.modify_order(ACCOUNT, 7, v),
+        "confirm": lambda ib, v: ib.modify_order(ACCOUNT, 7, ORDER, confirm=v),
+    },
+    "cancel_order": {
+        "account_id": lambda ib, v: ib.cancel_order(v, 7),
+        "order_id": lambda ib, v: ib.cancel_order(ACCOUNT, v),
+    },
+    "preview_order": {
+        "account_id": lambda ib, v: ib.preview_order(v, ORDER),
+        "order": lambda ib, v: ib.preview_order(ACCOUNT, v),
+    },
+    "order_status": {"order_id": lambda ib, v: ib.order_status(v)},
+    "live_orders": {
+        "filters": lambda ib, v: ib.live_orders(filters=v),
+        "force": lambda ib, v: ib.live_orders(force=v),
+    },
+    "trades": {"days": lambda ib, v: ib.trades(days=v)},
+    "suppress_questions": {"message_ids": lambda ib, v: ib.suppress_questions(v)},
+    "session.status": {"recover": lambda ib, v: ib.session.status(recover=v)},
+    "portfolio.positions_page": {
+        "page": lambda ib, v: ib.portfolio.positions_page(v, account_id=ACCOUNT)
+    },
+    "orders.place": {"account_id": lambda ib, v: ib.orders.place(ORDER, account_id=v)},
+    "Order": {  # the order itself, field by field
+        field: (lambda f: lambda ib, v: ib.preview_order(ACCOUNT, ORDER.evolve(**{f: v})))(field)
+        for field in ORDER_FIELDS
+    },
+}
+ARG_CASES = [(name, arg) for name, args in sorted(ARGS.items()) for arg in sorted(args)]
+
+# A valid-looking answer for whatever passes the input checks.
+_OK = json.dumps({"orders": [], "snapshot": True, "accounts": [ACCOUNT]}).encode()
+
+
+@pytest.mark.parametrize(("name", "arg"), ARG_CASES, ids=[f"{n}-{a}" for n, a in ARG_CASES])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=HOSTILE)
+def test_hostile_inputs_raise_only_ibkr_errors(name: str, arg: str, value: object) -> None:
+    transport = Hostile(200, _OK)
+    call = ARGS[name][arg]
+    escaped = asyncio.run(_outcome(lambda ib: call(ib, value), transport))
+    FIGURES.other["hostile inputs"] = FIGURES.other.get("hostile inputs", 0) + 1
+    assert escaped is None, f"{name}({arg}={value!r}): {escaped!r}"
+    _check_paths(f"{name}({arg}={value!r})", transport.paths)
+
+
+def test_the_tables_cover_every_public_method() -> None:
+    public: set[str] = set()
+    for attr, member in inspect.getmembers(IBKRClient):
+        if attr.startswith("_") or attr in NAMESPACES:
+            continue
+        if (
+            inspect.iscoroutinefunction(member)
+            or inspect.isasyncgenfunction(member)
+            or (inspect.isfunction(member) and attr == "positions")
+        ):
+            public.add(attr)
+    ib = _client(Hostile(200, b"{}"))
+    for namespace in NAMESPACES:
+        resource = getattr(ib, namespace)
+        assert isinstance(resource, Resource)
+        for attr, member in inspect.getmembers(type(resource)):
+            if (attr.startswith("_") and attr != "__call__") or not callable(member):
+                continue
+            if inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member):
+                public.add(f"{namespace}.{attr}")
+    public -= {"aclose", "call", "resolve_account"}  # lifecycle and plumbing
+    assert public - set(CALLS) == set()
+    assert set(ARGS) - set(CALLS) - {"Order"} == set()
