@@ -19,11 +19,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._app import create_app
     from ._catalogue import Contract
     from ._clock import Clock, ManualClock
     from ._config import RateLimit, SimulatorConfig
     from ._faults import Faults, SimulatedDisconnect
+    from ._gateway import GatewaySimulator, create_app
     from ._market import Quote
     from ._oauth1 import OAuth1Consumer, OAuth1Settings
     from ._oauth2 import OAuth2Client, OAuth2Settings
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
         write_oauth2_credentials,
     )
     from ._server import GatewayServer, run, serve_gateway
-    from ._simulator import Arrival, GatewaySimulator
+    from ._simulator import Arrival
     from ._websocket import WebsocketHub
     from ._ws_settings import WebsocketSettings
 
@@ -44,7 +44,7 @@ _MODULES = {
     "Contract": "._catalogue",
     "Faults": "._faults",
     "GatewayServer": "._server",
-    "GatewaySimulator": "._simulator",
+    "GatewaySimulator": "._gateway",
     "ManualClock": "._clock",
     "OAuth1Consumer": "._oauth1",
     "OAuth1Settings": "._oauth1",
@@ -60,7 +60,7 @@ _MODULES = {
     "SimulatorConfig": "._config",
     "WebsocketHub": "._websocket",
     "WebsocketSettings": "._ws_settings",
-    "create_app": "._app",
+    "create_app": "._gateway",
     "run": "._server",
     "serve_gateway": "._server",
 }

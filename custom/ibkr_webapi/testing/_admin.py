@@ -11,9 +11,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ._faults import Faults, lost_answer, session_reset
-from ._simulator import GatewaySimulator
+from ._simulator import SimulatorState
 
-Action = Callable[[GatewaySimulator, dict[str, Any], Request], Any]
+Action = Callable[[SimulatorState, dict[str, Any], Request], Any]
 
 
 class AdminError(ValueError):
@@ -33,7 +33,7 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-def _route(path: str, method: str, sim: GatewaySimulator, action: Action) -> Route:
+def _route(path: str, method: str, sim: SimulatorState, action: Action) -> Route:
     async def endpoint(request: Request) -> Response:
         try:
             result = action(sim, await _body(request), request)
@@ -62,53 +62,53 @@ def _path_int(request: Request, key: str) -> int:
     return int(request.path_params[key])
 
 
-def _account(sim: GatewaySimulator, data: dict[str, Any]) -> str:
+def _account(sim: SimulatorState, data: dict[str, Any]) -> str:
     return str(data.get("account") or sim.config.accounts[0])
 
 
-def _state(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _state(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     return None
 
 
-def _reset(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _reset(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.reset()
 
 
-def _expire(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _expire(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.expire_session()
 
 
-def _logout(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _logout(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.logout()
 
 
-def _login(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _login(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.login(open_brokerage=bool(data.get("brokerage", True)))
 
 
-def _competing(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _competing(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.set_competing(bool(data.get("competing", True)))
 
 
-def _drop_bridge(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _drop_bridge(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.drop_bridge()
 
 
-def _get_faults(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _get_faults(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     return {"faults": sim.faults.to_json(), "scheduled": sim.fault_injector.scheduled}
 
 
-def _set_faults(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _set_faults(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.set_faults(Faults.from_json(data))
     return _get_faults(sim, data, request)
 
 
-def _clear_faults(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _clear_faults(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.clear_faults()
     return _get_faults(sim, data, request)
 
 
-def _next_faults(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _next_faults(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     count = _int(data, "count", 1)
     path = data.get("path")
     if path is not None and not isinstance(path, str):
@@ -132,15 +132,15 @@ def _next_faults(sim: GatewaySimulator, data: dict[str, Any], request: Request) 
     return _get_faults(sim, data, request)
 
 
-def _release(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _release(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.release_penalty_box()
 
 
-def _advance(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _advance(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     sim.advance(_number(data, "seconds"))
 
 
-def _positions(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _positions(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     account = _account(sim, data)
     if "conid" in data:
         avg_cost = data.get("avgCost")
@@ -154,7 +154,7 @@ def _positions(sim: GatewaySimulator, data: dict[str, Any], request: Request) ->
         sim.add_positions(account, _int(data, "count"))
 
 
-def _fill(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _fill(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     price = data.get("price")
     order = sim.fill_order(
         _path_int(request, "order_id"), None if price is None else _number(data, "price")
@@ -162,21 +162,21 @@ def _fill(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
     return {"order_id": order.order_id, "status": order.status, "price": order.average_price}
 
 
-def _trading_state(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _trading_state(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     state = data.get("state")
     if state not in ("trading", "halted", "no_trade_today"):
         raise AdminError("'state' must be trading, halted or no_trade_today")
     sim.set_trading_state(_path_int(request, "conid"), state)
 
 
-def _market_data(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _market_data(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     availability = data.get("availability")
     if availability is not None and not isinstance(availability, str):
         raise AdminError("'availability' must be a string such as RpB or NpB, or null")
     sim.set_market_data(_path_int(request, "conid"), availability)
 
 
-def _quote(sim: GatewaySimulator, data: dict[str, Any], request: Request) -> Any:
+def _quote(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     quote = sim.quote(_path_int(request, "conid"))
     return {
         "conid": quote.conid,
@@ -210,6 +210,6 @@ ADMIN_ACTIONS: tuple[tuple[str, str, Action], ...] = (
 )
 
 
-def admin_routes(sim: GatewaySimulator) -> list[BaseRoute]:
+def admin_routes(sim: SimulatorState) -> list[BaseRoute]:
     """Routes to mount under /_sim."""
     return [_route(path, method, sim, action) for path, method, action in ADMIN_ACTIONS]

@@ -7,8 +7,7 @@ import fnmatch
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,7 +25,8 @@ from ._errors import (
     too_many_requests,
 )
 from ._faults import FaultDecision, SimulatedDisconnect
-from ._simulator import Arrival, GatewaySimulator
+from ._routing import ApiRoute, Call, client_ip
+from ._simulator import Arrival, SimulatorState
 
 BASE_PATH = "/v1/api"
 ADMIN_PATH = "/_sim"
@@ -34,61 +34,6 @@ ADMIN_PATH = "/_sim"
 ABORT_EXTENSION = "ibkr_webapi.abort"
 
 log = logging.getLogger("ibkr_webapi.testing")
-
-Tier = Literal["public", "read_only", "brokerage"]
-
-
-def client_ip(request: Request) -> str:
-    """Rate limits and the penalty box count per client IP, like the gateway."""
-    return request.client.host if request.client else "unknown"
-
-
-@dataclass
-class Call:
-    """One request on its way to a handler, with what the handlers need."""
-
-    request: Request
-    sim: GatewaySimulator
-    now: float
-    body: Any
-
-    def path_param(self, name: str) -> str:
-        return str(self.request.path_params[name])
-
-    def query(self, name: str, default: str = "") -> str:
-        return self.request.query_params.get(name, default)
-
-    def query_flag(self, name: str) -> bool:
-        return self.query(name).lower() in ("true", "1", "yes")
-
-    @property
-    def client_ip(self) -> str:
-        return client_ip(self.request)
-
-    def json_object(self) -> dict[str, Any]:
-        if not isinstance(self.body, dict):
-            raise bad_request("the body must be a JSON object")
-        return self.body
-
-
-Handler = Callable[[Call], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class ApiRoute:
-    """A gateway route and the rules it is subject to."""
-
-    method: str
-    path: str  # below /v1/api, in Starlette syntax
-    handler: Handler
-    tier: Tier = "brokerage"
-    iserver_accounts_first: bool = False
-    portfolio_accounts_first: bool = False
-
-    @property
-    def endpoint_key(self) -> str:
-        """Key of SimulatorConfig.endpoint_rate_limits, e.g. "GET /iserver/account/orders"."""
-        return f"{self.method} {self.path}"
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -112,7 +57,7 @@ def _drop_connection(request: Request) -> Response:
     return Response(status_code=500)  # never reaches the client: the transport is gone
 
 
-def _check_session(route: ApiRoute, sim: GatewaySimulator) -> None:
+def _check_session(route: ApiRoute, sim: SimulatorState) -> None:
     session = sim.session
     if route.tier == "public":
         return
@@ -125,7 +70,7 @@ def _check_session(route: ApiRoute, sim: GatewaySimulator) -> None:
             raise not_authenticated()
 
 
-def _check_prerequisites(route: ApiRoute, sim: GatewaySimulator, call: Call) -> None:
+def _check_prerequisites(route: ApiRoute, sim: SimulatorState, call: Call) -> None:
     config, session = sim.config, sim.session
     if (
         route.iserver_accounts_first
@@ -145,7 +90,7 @@ def _check_prerequisites(route: ApiRoute, sim: GatewaySimulator, call: Call) -> 
 
 
 def _answers_pending_question(
-    route: ApiRoute, request: Request, sim: GatewaySimulator, path: str
+    route: ApiRoute, request: Request, sim: SimulatorState, path: str
 ) -> bool:
     pending = sim.replies.pending
     if pending is None:
@@ -158,7 +103,7 @@ def _answers_pending_question(
     return any(fnmatch.fnmatchcase(path, p) for p in sim.config.reply_exempt_paths)
 
 
-def _endpoint(route: ApiRoute, sim: GatewaySimulator) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(route: ApiRoute, sim: SimulatorState) -> Callable[[Request], Awaitable[Response]]:
     config: SimulatorConfig = sim.config
 
     async def endpoint(request: Request) -> Response:
@@ -227,7 +172,7 @@ def _endpoint(route: ApiRoute, sim: GatewaySimulator) -> Callable[[Request], Awa
     return endpoint
 
 
-def _lose_answer(request: Request, sim: GatewaySimulator, fault: FaultDecision) -> Response:
+def _lose_answer(request: Request, sim: SimulatorState, fault: FaultDecision) -> Response:
     """The request was carried out; the client gets no usable answer (and maybe a new session)."""
     log.debug("%s %s: carried out, answer lost (%s)", request.method, request.url.path, fault.lose)
     if fault.reset == "expire":
@@ -257,21 +202,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _json({"error": detail, "statusCode": status}, status)
 
 
-def create_app(
-    simulator: GatewaySimulator | None = None, *, config: SimulatorConfig | None = None
-) -> Starlette:
-    """The ASGI app of a simulated gateway: routes under /v1/api, control routes under /_sim.
-
-    Pass a `GatewaySimulator` to keep a handle on its state, or just a config.
-    """
+def build_app(simulator: SimulatorState) -> Starlette:
+    """The ASGI app serving ``simulator``: routes under /v1/api, control routes under /_sim."""
     from ._admin import admin_routes
-    from ._api import API_ROUTES
     from ._websocket import websocket_admin_routes, websocket_routes
+    from .routes import API_ROUTES
 
-    if simulator is None:
-        simulator = GatewaySimulator(config)
-    elif config is not None:
-        raise ValueError("pass either a simulator or a config, not both")
     api: list[BaseRoute] = [
         Route(r.path, _endpoint(r, simulator), methods=[r.method]) for r in API_ROUTES
     ]

@@ -11,8 +11,7 @@ from ._faults import Faults
 from ._ws_settings import WebsocketSettings
 
 if TYPE_CHECKING:
-    from ._oauth1 import OAuth1Settings
-    from ._oauth2 import OAuth2Settings
+    from ._oauth_settings import OAuth1Settings, OAuth2Settings
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,7 @@ class SimulatorConfig:
     # Every request waits a random 0..arrival_jitter real seconds before it is counted (and
     # answered), like a network path whose delay varies: tests that pacing holds under jitter.
     arrival_jitter: float = 0.0
-    request_log_size: int = 100_000  # how many arrivals `GatewaySimulator.arrivals` keeps
+    request_log_size: int = 100_000  # how many arrivals `SimulatorState.arrivals` keeps
 
     # --- direct access as api.ibkr.com (OAuth): the session starts logged out, requests are checked
     oauth1: OAuth1Settings | None = None

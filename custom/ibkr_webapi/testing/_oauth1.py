@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ._errors import GatewayError
+from ._oauth_settings import OAuth1Consumer, OAuth1Settings
 from ._session import Session
 
 __all__ = ["OAuth1Consumer", "OAuth1Server", "OAuth1Settings", "parse_oauth_header"]
@@ -35,44 +36,6 @@ _SIGNED_ALWAYS = (
     "oauth_token",
 )
 _PAIR = re.compile(r'([A-Za-z0-9_\-]+)\s*=\s*(?:"([^"]*)"|([^,\s"]*))')
-
-
-@dataclass(frozen=True)
-class OAuth1Consumer:
-    """What IBKR's side knows of one first-party consumer (the simulator's registration).
-
-    ``secret`` is the access token secret in clear (the client holds it encrypted);
-    ``signature_public_key`` is the PEM of the key the consumer uploaded for signing.
-    """
-
-    consumer_key: str
-    access_token: str
-    secret: bytes = field(repr=False)
-    signature_public_key: str = field(repr=False)
-    dh_prime: int = field(repr=False)
-    dh_generator: int = 2
-    realm: str = "limited_poa"
-
-
-@dataclass(frozen=True, kw_only=True)
-class OAuth1Settings:
-    """How the simulated ``api.ibkr.com`` checks OAuth 1.0a. Checks marked unverified in IBKR's
-    reference material are switches here."""
-
-    consumers: tuple[OAuth1Consumer, ...]
-    timestamp_window: float = 300.0  # seconds either side of the server's clock (unverified)
-    live_session_token_lifetime: float = 86_400.0
-    check_nonces: bool = True  # a nonce is refused when seen within the window (unverified)
-    check_realm: bool = True  # limited_poa, test_realm for TESTCONS (unverified)
-    require_user_agent: bool = True  # IBKR staff call it required (status unverified)
-    accept_double_encoded_signature: bool = True  # IBKR's own examples encode twice (unverified)
-    accept_query_in_signature: bool = False  # RFC 5849 style: query params signed (unverified)
-    revoke_previous_token: bool = True  # a new LST ends the old one (unverified)
-    new_token_closes_brokerage: bool = True  # after a new LST, ssodh/init is needed again
-
-    def __post_init__(self) -> None:
-        if not self.consumers:
-            raise ValueError("OAuth1Settings needs at least one consumer")
 
 
 def parse_oauth_header(value: str) -> dict[str, str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ._errors import GatewayError
+from ._oauth_settings import OAuth2Client, OAuth2Settings
 from ._session import USER_ID, Session
 
 __all__ = ["JWT_BEARER", "OAuth2Client", "OAuth2Server", "OAuth2Settings"]
@@ -21,37 +22,6 @@ __all__ = ["JWT_BEARER", "OAuth2Client", "OAuth2Server", "OAuth2Settings"]
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_PATH = "/oauth2/api/v1/token"
 SSO_SESSIONS_PATH = "/gw/api/v1/sso-sessions"
-
-
-@dataclass(frozen=True)
-class OAuth2Client:
-    """A registered OAuth 2.0 client: its id, the key id and public key it signs with, and the
-    IBKR username (``credential``) it may open SSO sessions for."""
-
-    client_id: str
-    key_id: str
-    public_key: str = field(repr=False)  # PEM
-    credential: str
-    scope: str = "sso-sessions.write"
-
-
-@dataclass(frozen=True, kw_only=True)
-class OAuth2Settings:
-    """How the simulated OAuth 2.0 endpoints behave (statuses marked unverified are choices)."""
-
-    clients: tuple[OAuth2Client, ...]
-    access_token_lifetime: float = 86_399.0
-    sso_bearer_lifetime: float = 86_400.0  # at most; the requested exp may cut it (unverified)
-    audience: str = "/token"
-    clock_skew: float = 30.0  # leeway on exp/iat of the client's JWTs
-    max_assertion_lifetime: float = 3_600.0  # longer-lived assertions are refused (unverified)
-    assertion_error_status: int = 401  # 400 or 401 (unverified)
-    ip_must_match_caller: bool = False  # compare the ip claim with the TCP peer (unverified)
-    new_session_closes_brokerage: bool = True
-
-    def __post_init__(self) -> None:
-        if not self.clients:
-            raise ValueError("OAuth2Settings needs at least one client")
 
 
 def _problem(status: int, detail: str | None = None, **extra: Any) -> GatewayError:

@@ -24,7 +24,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from ._app import ABORT_EXTENSION, ADMIN_PATH, BASE_PATH
 from ._clock import Clock
 from ._config import SimulatorConfig
-from ._simulator import GatewaySimulator
+from ._gateway import GatewaySimulator
 from ._tls import write_certificates
 
 

@@ -1,4 +1,4 @@
-"""GatewaySimulator: the simulated gateway's state, and the controls tests and the admin routes use."""
+"""SimulatorState: the simulated gateway's state, and the controls tests and the admin routes use."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import random
 from collections import Counter, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import httpx
 
 from ._catalogue import Catalogue, Contract
 from ._clock import Clock
@@ -23,12 +21,7 @@ from ._session import Session
 from ._snapshot import SnapshotService
 
 if TYPE_CHECKING:
-    from starlette.applications import Starlette
-
-    from ._oauth import OAuthGuard
-    from ._websocket import WebsocketHub
-
-DEFAULT_BASE_URL = "https://localhost:5000/v1/api"
+    from ._oauth_guard import OAuthGuard
 
 
 @dataclass
@@ -43,13 +36,10 @@ class Arrival:
     status: int = 0
 
 
-class GatewaySimulator:
-    """An in-memory IBKR Client Portal gateway.
-
-    Serve it with `create_app(simulator)` (ASGI) or `serve_gateway(simulator=...)` (HTTPS), and
-    steer it with the methods below: expire the session, inject faults, move the clock, add
-    positions, fill orders.
-    """
+class SimulatorState:
+    """An in-memory IBKR Client Portal gateway's state, and the controls to steer it: expire the
+    session, inject faults, move the clock, add positions, fill orders. `GatewaySimulator` adds
+    serving it."""
 
     def __init__(
         self, config: SimulatorConfig | None = None, *, clock: Clock | None = None
@@ -57,7 +47,6 @@ class GatewaySimulator:
         self.config = config or SimulatorConfig()
         self.clock = clock or Clock()
         self.fault_injector = FaultInjector(self.config.faults)
-        self._app: Starlette | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -83,7 +72,7 @@ class GatewaySimulator:
         self.oauth: OAuthGuard | None = None
         """The OAuth servers (``.oauth1``, ``.oauth2``) when the config enables OAuth."""
         if config.oauth1 is not None or config.oauth2 is not None:
-            from ._oauth import OAuthGuard
+            from ._oauth_guard import OAuthGuard
 
             self.oauth = OAuthGuard(config, self.session)
         self.snapshots = SnapshotService(config, self.catalogue, self.market)
@@ -100,29 +89,6 @@ class GatewaySimulator:
         self.arrivals: deque[Arrival] = deque(maxlen=config.request_log_size)
         """Every API request in arrival order (see `Arrival`)."""
         self.jitter_rng = random.Random(config.seed)
-
-    # --- serving
-    @property
-    def app(self) -> Starlette:
-        """The ASGI app serving this simulator (created once)."""
-        if self._app is None:
-            from ._app import create_app
-
-            self._app = create_app(self)
-        return self._app
-
-    @property
-    def websocket(self) -> WebsocketHub:
-        """Controls of the open websockets: drop, stall, malformed frames, early market data end."""
-        from ._websocket import hub_of
-
-        return hub_of(self)
-
-    def client(self, base_url: str = DEFAULT_BASE_URL, **kwargs: Any) -> httpx.AsyncClient:
-        """An httpx client wired in-process to this simulator (no sockets)."""
-        return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app), base_url=base_url, **kwargs
-        )
 
     # --- time
     def now(self) -> float:

@@ -31,7 +31,7 @@ from ._ws_feeds import Feeds
 from ._ws_settings import WebsocketSettings
 
 if TYPE_CHECKING:
-    from ._simulator import GatewaySimulator
+    from ._simulator import SimulatorState
 
 log = logging.getLogger("ibkr_webapi.testing")
 # Set by the simulator's uvicorn protocols: a callable that drops the connection without a close.
@@ -43,10 +43,10 @@ _MALFORMED = (
     '{"topic":"sor","args":"not a list"}',
     "\x00\xff garbage",
 )
-_hubs: weakref.WeakKeyDictionary[GatewaySimulator, WebsocketHub] = weakref.WeakKeyDictionary()
+_hubs: weakref.WeakKeyDictionary[SimulatorState, WebsocketHub] = weakref.WeakKeyDictionary()
 
 
-def hub_of(sim: GatewaySimulator) -> WebsocketHub:
+def hub_of(sim: SimulatorState) -> WebsocketHub:
     """The websocket controls of ``sim`` (one per simulator)."""
     hub = _hubs.get(sim)
     if hub is None:
@@ -54,7 +54,7 @@ def hub_of(sim: GatewaySimulator) -> WebsocketHub:
     return hub
 
 
-def _settings(sim: GatewaySimulator) -> WebsocketSettings:
+def _settings(sim: SimulatorState) -> WebsocketSettings:
     settings = getattr(sim.config, "websocket", None)
     return settings if isinstance(settings, WebsocketSettings) else WebsocketSettings()
 
@@ -62,7 +62,7 @@ def _settings(sim: GatewaySimulator) -> WebsocketSettings:
 class WebsocketHub:
     """Every open simulated socket, and the faults and messages to inject into them."""
 
-    def __init__(self, sim: GatewaySimulator) -> None:
+    def __init__(self, sim: SimulatorState) -> None:
         self._sim = sim
         self.connections: set[SimSocket] = set()
         self.received: deque[str] = deque(maxlen=10_000)
@@ -143,7 +143,7 @@ _ids = itertools.count(1)
 class SimSocket:
     """One client's socket: its session state, its feeds and its send loop."""
 
-    def __init__(self, websocket: WebSocket, sim: GatewaySimulator, hub: WebsocketHub) -> None:
+    def __init__(self, websocket: WebSocket, sim: SimulatorState, hub: WebsocketHub) -> None:
         self.id = next(_ids)
         self.ws = websocket
         self.sim = sim
@@ -478,7 +478,7 @@ _HANDLERS: dict[str, Handler] = {
 }
 
 
-def websocket_routes(sim: GatewaySimulator) -> list[BaseRoute]:
+def websocket_routes(sim: SimulatorState) -> list[BaseRoute]:
     """The ``/ws`` route, to mount under /v1/api."""
     hub = hub_of(sim)
 
@@ -506,7 +506,7 @@ def websocket_routes(sim: GatewaySimulator) -> list[BaseRoute]:
     return [WebSocketRoute("/ws", endpoint)]
 
 
-def websocket_admin_routes(sim: GatewaySimulator) -> list[BaseRoute]:
+def websocket_admin_routes(sim: SimulatorState) -> list[BaseRoute]:
     """Control routes under /_sim/ws: drop, stall, resume, malformed, end-market-data, notify."""
     hub = hub_of(sim)
 

@@ -19,7 +19,7 @@ from ._snapshot import FIELDS, PRICE_FIELDS, _Context, price
 from ._ws_settings import WebsocketSettings
 
 if TYPE_CHECKING:
-    from ._simulator import GatewaySimulator
+    from ._simulator import SimulatorState
 
 Frame = dict[str, Any]
 # ssd keys (the websocket's CamelCase) -> REST summary keys.
@@ -61,7 +61,7 @@ class MarketDataStream:
 class Feeds:
     """One socket's subscriptions and what it already told the client."""
 
-    sim: GatewaySimulator
+    sim: SimulatorState
     settings: WebsocketSettings
     market_data: dict[int, MarketDataStream] = field(default_factory=dict)
     orders: bool = False

@@ -22,8 +22,8 @@ import pytest
 if TYPE_CHECKING:
     from .._client import IBKRClient
     from ._config import SimulatorConfig
+    from ._gateway import GatewaySimulator
     from ._server import GatewayServer
-    from ._simulator import GatewaySimulator
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -62,7 +62,7 @@ def ibkr_simulator_config() -> SimulatorConfig:
 @pytest.fixture
 def ibkr_simulator(ibkr_simulator_config: SimulatorConfig) -> GatewaySimulator:
     """A fresh in-process simulator."""
-    from ._simulator import GatewaySimulator
+    from ._gateway import GatewaySimulator
 
     return GatewaySimulator(ibkr_simulator_config)
 
