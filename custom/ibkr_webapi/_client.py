@@ -11,11 +11,18 @@ from ._core import ClientCore
 from .auth.constructors import OAuthConstructors
 from .orders.order import ConfirmPolicy, Order
 from .resources.accounts import AccountsResource
+from .resources.advisor import AdvisorResource
+from .resources.alerts import AlertsResource
+from .resources.analyst import AnalystResource
 from .resources.contracts import ContractsResource, Right
+from .resources.events import EventsResource
 from .resources.market import HistorySource, MarketResource
+from .resources.notifications import NotificationsResource
 from .resources.orders import OrdersResource
 from .resources.portfolio import PortfolioResource, SortDirection
+from .resources.scanner import ScannerResource
 from .resources.session import SessionResource
+from .resources.watchlists import WatchlistsResource
 from .results.accounts import PortfolioAccount
 from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition
 from .results.market import History
@@ -98,6 +105,41 @@ class IBKRClient(OAuthConstructors, ClientCore):
                 options=self._stream_options,
             )
         return self._stream
+
+    @cached_property
+    def scanner(self) -> ScannerResource:
+        """Market scanners: their parameters, and running one."""
+        return ScannerResource(self)
+
+    @cached_property
+    def watchlists(self) -> WatchlistsResource:
+        """The login's watchlists: list, read, create, delete."""
+        return WatchlistsResource(self)
+
+    @cached_property
+    def alerts(self) -> AlertsResource:
+        """Price and condition alerts: list, read, create, activate, delete; MTA."""
+        return AlertsResource(self)
+
+    @cached_property
+    def notifications(self) -> NotificationsResource:
+        """FYI notifications: unread count, list, mark read, settings, disclaimers, delivery."""
+        return NotificationsResource(self)
+
+    @cached_property
+    def advisor(self) -> AdvisorResource:
+        """Financial-advisor allocation: groups, presets, model portfolios."""
+        return AdvisorResource(self)
+
+    @cached_property
+    def analyst(self) -> AnalystResource:
+        """Portfolio Analyst: performance, summary, transactions (1 call per 15 minutes each)."""
+        return AnalystResource(self)
+
+    @cached_property
+    def events(self) -> EventsResource:
+        """Event contracts (ForecastEx): categories, markets, contract details, rules, schedules."""
+        return EventsResource(self)
 
     async def _keepalive_tick(self) -> None:
         await self.session.keepalive_tick()

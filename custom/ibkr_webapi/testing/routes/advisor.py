@@ -1,0 +1,7 @@
+"""FA allocation routes: groups, presets, models."""
+
+from __future__ import annotations
+
+from .._routing import ApiRoute
+
+ROUTES: tuple[ApiRoute, ...] = ()
