@@ -16,6 +16,14 @@ import logging
 from . import errors
 from ._client import IBKRClient
 from ._core import PreflightPolicy
+from .alert_conditions import (
+    AlertCondition,
+    MarginCondition,
+    PriceCondition,
+    TimeCondition,
+    TradeCondition,
+    VolumeCondition,
+)
 from .auth.bearer import BearerTokenAuth, StaticBearerAuth, Token
 from .dates import IBKRTimeError, format_ibkr_time, parse_ibkr_date, parse_ibkr_time
 from .fields import (
@@ -40,8 +48,16 @@ from .orders.order import (
 from .pacing import Rate, RedisStore
 from .redact import RedactingFilter
 from .results.accounts import AccountProperties, Accounts, PortfolioAccount
+from .results.alerts import Alert, AlertChange, AlertConditionInfo, AlertSummary
 from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition, SecuritySection
 from .results.market import Bar, History
+from .results.notifications import (
+    DeliveryDevice,
+    DeliveryOptions,
+    Disclaimer,
+    Notification,
+    NotificationSetting,
+)
 from .results.orders import (
     CancelResult,
     LiveOrder,
@@ -52,7 +68,17 @@ from .results.orders import (
     Trade,
 )
 from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
-from .results.session import AuthStatus, SsoSession, TickleResult
+from .results.scanner import (
+    ScannedContract,
+    ScannerFilterOption,
+    ScannerInstrument,
+    ScannerLocation,
+    ScannerParameters,
+    ScanResult,
+    ScanType,
+)
+from .results.session import AuthStatus, Reauthentication, SsoSession, TickleResult
+from .results.watchlists import Watchlist, WatchlistEntry, WatchlistInfo
 from .settings import DEFAULT_BASE_URL, Settings
 from .snapshot import (
     AvailabilityStatus,
@@ -85,6 +111,11 @@ __all__ = [
     "FIELDS_BY_NAME",
     "AccountProperties",
     "Accounts",
+    "Alert",
+    "AlertChange",
+    "AlertCondition",
+    "AlertConditionInfo",
+    "AlertSummary",
     "AuthStatus",
     "AvailabilityStatus",
     "Bar",
@@ -93,7 +124,10 @@ __all__ = [
     "ConfirmPolicy",
     "ContractDetails",
     "ContractMatch",
+    "DeliveryDevice",
+    "DeliveryOptions",
     "DerivativeDefinition",
+    "Disclaimer",
     "EndpointRule",
     "FieldKind",
     "FlaggedPrice",
@@ -103,7 +137,10 @@ __all__ = [
     "LedgerEntry",
     "LiveOrder",
     "MarginChange",
+    "MarginCondition",
     "MarketDataAvailability",
+    "Notification",
+    "NotificationSetting",
     "Order",
     "OrderPreview",
     "OrderStatus",
@@ -114,13 +151,22 @@ __all__ = [
     "PortfolioAccount",
     "Position",
     "PreflightPolicy",
+    "PriceCondition",
     "PriceFlag",
     "Question",
     "Quote",
     "Rate",
     "RateLimitPolicy",
+    "Reauthentication",
     "RedisStore",
     "RetryPolicy",
+    "ScanResult",
+    "ScanType",
+    "ScannedContract",
+    "ScannerFilterOption",
+    "ScannerInstrument",
+    "ScannerLocation",
+    "ScannerParameters",
     "SecuritySection",
     "Settings",
     "Side",
@@ -128,10 +174,16 @@ __all__ = [
     "StaticBearerAuth",
     "SummaryItem",
     "TickleResult",
+    "TimeCondition",
     "TimeInForce",
     "Token",
     "Trade",
+    "TradeCondition",
     "UnknownFieldError",
+    "VolumeCondition",
+    "Watchlist",
+    "WatchlistEntry",
+    "WatchlistInfo",
     "__version__",
     "errors",
     "field_id",
