@@ -8,17 +8,21 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._accounts import Balances
+from ._alerts import AlertBook, SimAlert
 from ._catalogue import Catalogue, Contract
 from ._clock import Clock
 from ._config import SimulatorConfig
 from ._faults import FaultInjector, Faults, LostAnswer, SessionReset
 from ._market import Market, Quote, TradingState
+from ._notifications import ALERT_TYPE, Fyi, NotificationCenter
 from ._orders import OrderBook, SimOrder
 from ._portfolio import Portfolio
 from ._questions import ReplyDesk
 from ._ratelimit import RateLimiter
 from ._session import Session
 from ._snapshot import SnapshotService
+from ._watchlists import WatchlistBook
 
 if TYPE_CHECKING:
     from ._oauth_guard import OAuthGuard
@@ -80,6 +84,9 @@ class SimulatorState:
             submit_delay=config.order_submit_delay, fill_delay=config.order_fill_delay
         )
         self.replies = ReplyDesk(config)
+        self.watchlists = WatchlistBook(self.catalogue, now)
+        self.alerts = AlertBook(config.accounts, self.catalogue, now)
+        self.notifications = NotificationCenter(now)
         self.rate_limiter = RateLimiter(config)
         self.fault_injector.clear()
         self.fault_injector.configure(config.faults)
@@ -103,12 +110,30 @@ class SimulatorState:
         now = self.now()
         self.session.check_idle(now)
         self.orders.advance(now, self.market.quote, self._book_fill)
+        if self.alerts.alerts:
+            for alert in self.alerts.evaluate(self.market, now, self._cushion):
+                self._announce(alert, now)
 
     def _book_fill(self, order: SimOrder, quantity: float) -> None:
         ticket = order.ticket
         price = order.average_price if order.average_price is not None else 0.0
         self.portfolio.apply_fill(
             ticket.account, ticket.contract.conid, ticket.sign * quantity, price
+        )
+        self.alerts.note_fill(ticket.account, ticket.contract.conid)
+
+    def _cushion(self, account: str) -> float:
+        """Margin cushion of an account, 0..1, as margin alerts read it."""
+        now = self.now()
+        return Balances(self.portfolio.cash[account], self.portfolio.totals(account, now)).cushion
+
+    def _announce(self, alert: SimAlert, now: float) -> Fyi | None:
+        """A fired alert reaches the user as an FYI notification (type AL)."""
+        return self.notifications.deliver(
+            ALERT_TYPE,
+            f"Alert triggered: {alert.name}",
+            alert.message or alert.name,
+            now,
         )
 
     # --- session controls
@@ -241,6 +266,17 @@ class SimulatorState:
         self.orders.fill(order, price, self.now(), self._book_fill)
         return order
 
+    # --- alerts, watchlists and notifications
+    def trigger_alert(self, alert_id: int) -> Fyi | None:
+        """Fire an alert now, whatever its conditions say; returns the FYI it produced."""
+        alert = self.alerts.get(alert_id)
+        self.alerts.fire(alert)
+        return self._announce(alert, self.now())
+
+    def notify(self, type_code: str, title: str, body: str) -> Fyi | None:
+        """Deliver an FYI notification now (unless its type is turned off)."""
+        return self.notifications.deliver(type_code, title, body, self.now())
+
     def state(self) -> dict[str, Any]:
         """A summary for humans and the admin route."""
         session = self.session
@@ -274,6 +310,9 @@ class SimulatorState:
                 for o in self.orders.orders.values()
             ],
             "pending_question": self.replies.pending.reply_id if self.replies.pending else None,
+            "watchlists": len(self.watchlists),
+            "alerts": len(self.alerts.alerts),
+            "unread_notifications": self.notifications.unread()["BN"],
             "requests": dict(self.requests),
             "rate_limited": self.rate_limited,
             "arrivals": {
