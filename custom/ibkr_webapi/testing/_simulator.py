@@ -269,7 +269,9 @@ class SimulatorState:
     # --- alerts, watchlists and notifications
     def trigger_alert(self, alert_id: int) -> Fyi | None:
         """Fire an alert now, whatever its conditions say; returns the FYI it produced."""
-        alert = self.alerts.get(alert_id)
+        alert = self.alerts.alerts.get(alert_id)
+        if alert is None:
+            raise KeyError(f"unknown alert {alert_id}")
         self.alerts.fire(alert)
         return self._announce(alert, self.now())
 
