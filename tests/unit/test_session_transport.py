@@ -340,7 +340,9 @@ async def test_portfolio_wording_of_the_prerequisite_answer_is_recognised_too() 
     client, _ = _stack(gateway)
     async with client:
         await client.get("/portfolio/U1234567/summary")
-        gateway.portfolio_accounts_called = False  # forgotten: "Please query /portfolio/accounts ..."
+        gateway.portfolio_accounts_called = (
+            False  # forgotten: "Please query /portfolio/accounts ..."
+        )
         response = await client.get("/portfolio/U1234567/summary")
     assert response.status_code == 200
     assert gateway.calls[-3:] == [
