@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +22,7 @@ from .helpers import AAPL, ACCOUNT, IBM, prime
 
 SPEC = resolve_spec(DEFAULT_SPEC, DEFAULT_OVERLAY).spec
 METHODS = {"get", "post", "put", "delete", "patch"}
+GENERATED = Path(__file__).resolve().parents[2] / "ibkr_webapi_client" / "api"
 
 
 def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
@@ -160,7 +163,25 @@ async def test_every_operation_in_the_spec_answers_a_conforming_body(recorder: A
         for m, op in item.items()
         if m in METHODS and snake_case(op["operationId"]) in used
     }
-    assert every - rec.covered == set(), "operations without a conformance check"
+    assert every - rec.covered - _covered_by_area_files() == set(), (
+        "operations without a conformance check"
+    )
+
+
+def _covered_by_area_files() -> set[tuple[str, str]]:
+    """Operations of the generated modules that a ``test_conformance_<area>.py`` file covers in full
+    (each declares its ``MODULES`` and asserts that itself)."""
+    names: set[str] = set()
+    for path in Path(__file__).parent.glob("test_conformance_*.py"):
+        area = importlib.import_module(f"{__package__}.{path.stem}")
+        for module in getattr(area, "MODULES", ()):
+            names |= {p.stem for p in (GENERATED / module).glob("*.py")}
+    return {
+        (m, t)
+        for t, item in SPEC["paths"].items()
+        for m, op in item.items()
+        if m in METHODS and snake_case(op["operationId"]) in names
+    }
 
 
 async def test_error_answers_conform_to_the_error_schema(recorder: Any) -> None:
