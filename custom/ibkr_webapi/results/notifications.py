@@ -42,6 +42,14 @@ def _date(value: str | None) -> datetime | None:
         ) from None
 
 
+def _text_field(value: object, field: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    raise UnexpectedResponseError(
+        f"the gateway sent {field} that is not text; the answer's shape changed or is damaged"
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Notification:
     """One FYI notification, newest first in a list."""
@@ -68,7 +76,8 @@ class Notification:
             # HT is 0 on IBKR's own examples whose body is <html>...</html>: trust the body too.
             is_html=html is True or (body or "").lstrip()[:6].lower() == "<html>",
             read=flag(model.r, "R") is True,
-            date=_date(str_or_none(model.d, "D")),
+            # D is left undeclared in the spec (see the overlay), so it is an additional property.
+            date=_date(_text_field(model.additional_properties.get("D"), "D")),
             model=model,
         )
 
