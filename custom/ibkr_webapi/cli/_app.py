@@ -18,6 +18,7 @@ from . import _render as render
 from . import _simulate
 from ._context import DEFAULT_QUOTE_FIELDS, CommandError, Context
 from ._exitcodes import ExitCode
+from ._misc import add_arguments as add_misc_commands
 
 PROG = "ibkr-webapi"
 
@@ -186,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = add("cancel", "cancel an order")
     cmd.add_argument("account", metavar="ACCOUNT")
     cmd.add_argument("order_id", metavar="ORDER_ID")
+
+    add_misc_commands(add, data)  # scan, alerts, watchlist
 
     cmd = sub.add_parser(
         "simulate",
