@@ -16,7 +16,7 @@ from ibkr_webapi import (
     TradeCondition,
     errors,
 )
-from ibkr_webapi.testing import GatewayServer
+from ibkr_webapi.testing import GatewayServer, SimulatorConfig, serve_gateway
 
 ACCOUNT = "U1234567"
 AAPL, IBM, MSFT = 265598, 8314, 272093
@@ -143,3 +143,32 @@ async def test_reauthenticate_then_the_session_is_open(ib_account: IBKRClient) -
     answer = await ib.session.reauthenticate()
     assert answer.message
     assert (await ib.session.status()).authenticated is True
+
+
+async def test_fyi_and_scanner_calls_at_full_speed_get_no_429() -> None:
+    """Rate limits on (x10, with arrival jitter): 20 concurrent FYI calls, repeated scanner
+    parameters and a burst of scans are paced by the client; the simulator answers no 429."""
+    config = SimulatorConfig(arrival_jitter=0.05, penalty_box=600.0).scaled_rate_limits(10)
+    async with (
+        serve_gateway(config, port=0) as gateway,
+        IBKRClient(
+            gateway.url,
+            verify=gateway.ca_path,
+            account_id=ACCOUNT,
+            keepalive=None,
+            rate_limits=RateLimitPolicy().scaled(10),
+        ) as ib,
+    ):
+        await ib.accounts()
+        calls = [ib.notifications.unread_count() for _ in range(10)]
+        calls += [ib.notifications.list(limit=3) for _ in range(5)]
+        calls += [ib.notifications.settings() for _ in range(5)]
+        await asyncio.gather(*calls)
+        first = await ib.scanner.parameters()
+        assert all(
+            p is first for p in await asyncio.gather(*(ib.scanner.parameters() for _ in range(5)))
+        )
+        scans = await asyncio.gather(*(ib.scanner.run("MOST_ACTIVE") for _ in range(5)))
+        assert all(scan.contracts for scan in scans)
+        assert gateway.simulator.rate_limited == 0
+        assert gateway.simulator.requests["GET /iserver/scanner/params"] == 1
