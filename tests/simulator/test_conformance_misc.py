@@ -3,26 +3,19 @@ operation of those generated modules, answered by the simulator, conforms to the
 
 from __future__ import annotations
 
-import base64
 import secrets
-import time
 from pathlib import Path
 
 import httpx
 import websockets
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from openapi_python_client.strings import snake_case
 
 from ibkr_webapi import PriceCondition
 from ibkr_webapi.auth.oauth1_signing import (
-    RSA_SHA256,
-    authorization_header,
     dh_challenge,
     live_session_token,
     live_session_token_signature,
     prepend_of,
-    signature_base_string,
 )
 from ibkr_webapi.testing import (
     GatewaySimulator,
@@ -31,6 +24,7 @@ from ibkr_webapi.testing import (
     serve_gateway,
     write_oauth1_credentials,
 )
+from tests.oauth.helpers import ConsumerSigner
 
 from .helpers import AAPL, ACCOUNT, IBM, prime
 from .test_conformance import METHODS, SPEC, Recorder, _template_for
@@ -173,44 +167,12 @@ async def _gateway_operations() -> set[tuple[str, str]]:
     return rec.covered
 
 
-class _Signer:
-    """Signs the OAuth 1.0a token requests RSA-SHA256, as a consumer's app would."""
-
-    def __init__(self, directory: Path, consumer_key: str) -> None:
-        self.consumer_key = consumer_key
-        self.key = serialization.load_pem_private_key(
-            (directory / "private_signature.pem").read_bytes(), None
-        )
-        self.decrypt = serialization.load_pem_private_key(
-            (directory / "private_encryption.pem").read_bytes(), None
-        )
-        assert isinstance(self.key, rsa.RSAPrivateKey)
-        assert isinstance(self.decrypt, rsa.RSAPrivateKey)
-
-    def header(self, url: str, prepend: str = "", **extra: str) -> str:
-        params = {
-            **extra,
-            "oauth_consumer_key": self.consumer_key,
-            "oauth_nonce": secrets.token_hex(8),
-            "oauth_signature_method": RSA_SHA256,
-            "oauth_timestamp": str(int(time.time())),
-        }
-        base = signature_base_string("POST", url, params, prepend=prepend)
-        assert isinstance(self.key, rsa.RSAPrivateKey)
-        raw = self.key.sign(base.encode(), padding.PKCS1v15(), hashes.SHA256())
-        return authorization_header(params, base64.b64encode(raw).decode())
-
-    def secret(self, encrypted: str) -> bytes:
-        assert isinstance(self.decrypt, rsa.RSAPrivateKey)
-        return self.decrypt.decrypt(base64.b64decode(encrypted), padding.PKCS1v15())
-
-
 async def _oauth_operations(directory: Path) -> set[tuple[str, str]]:
     consumer = write_oauth1_credentials(directory, consumer_key="CONFCONSR", key_size=1024)
     sim = GatewaySimulator(
         SimulatorConfig(rate_limits=False, oauth1=OAuth1Settings(consumers=(consumer,)))
     )
-    signer = _Signer(directory, consumer.consumer_key)
+    signer = ConsumerSigner(directory, consumer.consumer_key)
     base = "https://localhost:5000/v1/api"
     headers = {"User-Agent": "conformance"}
     async with sim.client(base_url=base, headers=headers) as http:
