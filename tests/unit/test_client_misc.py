@@ -519,3 +519,36 @@ async def test_reauthenticate_damaged_answer_is_unexpected(ib: IBKRClient) -> No
     respx.post(f"{BASE}/iserver/reauthenticate").respond(json=["triggered"])
     with pytest.raises(errors.UnexpectedResponseError):
         await ib.session.reauthenticate()
+
+
+# --- retries: a state set twice is the same state; an alert made twice is two alerts
+
+
+@respx.mock
+async def test_watchlist_creation_and_alert_activation_are_retried_after_a_503(
+    ib: IBKRClient,
+) -> None:
+    post = respx.post(f"{BASE}/iserver/watchlist").mock(
+        side_effect=[
+            httpx.Response(503, json={"error": "busy"}),
+            httpx.Response(200, json={"id": "1"}),
+        ]
+    )
+    respx.get(f"{BASE}/iserver/watchlist").respond(json={**WATCHLIST, "id": "1"})
+    assert (await ib.watchlists.create("Tech", [AAPL], watchlist_id=1)).id == "1"
+    assert post.call_count == 2
+    activate = respx.post(f"{BASE}/iserver/account/{ACCOUNT}/alert/activate").mock(
+        side_effect=[httpx.Response(503, json={"error": "busy"}), httpx.Response(200, json=CREATED)]
+    )
+    await ib.alerts.activate(1408549185)
+    assert activate.call_count == 2
+
+
+@respx.mock
+async def test_alert_creation_is_never_sent_twice(ib: IBKRClient) -> None:
+    route = respx.post(f"{BASE}/iserver/account/{ACCOUNT}/alert").respond(
+        503, json={"error": "busy"}
+    )
+    with pytest.raises(errors.APIStatusError):
+        await ib.alerts.create("x", PriceCondition(conid=AAPL, operator=">=", price=1))
+    assert route.call_count == 1
