@@ -95,8 +95,11 @@ async def test_a_price_alert_fires_with_the_market_and_an_fyi_appears(
     assert newest.title in titles and newest.read is False and newest.date is not None
     assert await ib.notifications.mark_read(newest.id) is True
     assert (await ib.notifications.list(include=["AL"], limit=1))[0].read is True
-    await ib.alerts.delete(change.alert_id)
+    assert (await ib.alerts.delete(change.alert_id)).already_done is False
     assert change.alert_id not in {a.alert_id for a in await ib.alerts.list()}
+    assert (await ib.alerts.delete(change.alert_id)).already_done is True  # gone is done
+    with pytest.raises(errors.BadRequestError, match="MTA"):
+        await ib.alerts.delete((await ib.alerts.mta()).alert_id)
 
 
 async def test_a_trade_alert_fires_after_a_fill(ib_account: IBKRClient) -> None:

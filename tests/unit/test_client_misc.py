@@ -552,3 +552,25 @@ async def test_alert_creation_is_never_sent_twice(ib: IBKRClient) -> None:
     with pytest.raises(errors.APIStatusError):
         await ib.alerts.create("x", PriceCondition(conid=AAPL, operator=">=", price=1))
     assert route.call_count == 1
+
+
+@respx.mock
+async def test_deleting_an_alert_that_is_gone_is_already_done(ib: IBKRClient) -> None:
+    respx.delete(f"{BASE}/iserver/account/{ACCOUNT}/alert/7").respond(
+        json={"order_id": 7, "success": False, "text": "Alert 7 not found"}
+    )
+    listing = respx.get(f"{BASE}/iserver/account/{ACCOUNT}/alerts").respond(json=[])
+    respx.get(f"{BASE}/iserver/account/mta").respond(json={**ALERT, "order_id": 167426254})
+    change = await ib.alerts.delete(7)
+    assert change.already_done is True and change.alert_id == 7 and listing.call_count == 1
+
+
+@respx.mock
+async def test_a_refused_deletion_of_a_listed_alert_is_an_error(ib: IBKRClient) -> None:
+    respx.delete(f"{BASE}/iserver/account/{ACCOUNT}/alert/167426254").respond(
+        json={"order_id": 167426254, "success": False, "text": "The MTA alert cannot be deleted"}
+    )
+    respx.get(f"{BASE}/iserver/account/{ACCOUNT}/alerts").respond(json=[])
+    respx.get(f"{BASE}/iserver/account/mta").respond(json={**ALERT, "order_id": 167426254})
+    with pytest.raises(errors.BadRequestError, match="MTA alert cannot be deleted"):
+        await ib.alerts.delete(167426254)

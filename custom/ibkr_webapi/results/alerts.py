@@ -200,11 +200,20 @@ class AlertChange:
     """The alert's id (a modified alert may get a new one: use this id from now on)."""
     text: str | None
     model: AlertCreated | AlertActivation | AlertDeletion = attrs.field(repr=False, eq=False)
+    already_done: bool = False
+    """A deletion the gateway refused because the alert was already gone (e.g. a DELETE retried
+    after its first answer was lost)."""
 
     @classmethod
-    def from_model(cls, model: AlertCreated | AlertActivation | AlertDeletion) -> AlertChange:
+    def from_model(
+        cls,
+        model: AlertCreated | AlertActivation | AlertDeletion,
+        *,
+        already_done: bool = False,
+    ) -> AlertChange:
         return cls(
             alert_id=int_or_none(model.order_id, "order_id") or None,
             text=str_or_none(model.text, "text"),
             model=model,
+            already_done=already_done,
         )
