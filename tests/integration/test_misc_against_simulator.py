@@ -141,11 +141,16 @@ async def test_mta_alert_and_notification_settings(ib_account: IBKRClient) -> No
     }
 
 
-async def test_reauthenticate_then_the_session_is_open(ib_account: IBKRClient) -> None:
+async def test_reauthenticate_reopens_a_lost_brokerage_session(
+    ib_account: IBKRClient, gateway: GatewayServer
+) -> None:
     ib = ib_account
+    await ib.accounts()
+    gateway.simulator.drop_bridge()
+    assert (await ib.session.status(recover=False)).authenticated is False
     answer = await ib.session.reauthenticate()
-    assert answer.message
-    assert (await ib.session.status()).authenticated is True
+    assert answer.message == "triggered"
+    assert (await ib.session.status(recover=False)).authenticated is True
 
 
 async def test_fyi_and_scanner_calls_at_full_speed_get_no_429() -> None:
