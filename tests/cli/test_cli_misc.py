@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ibkr_webapi.cli import ExitCode
+from ibkr_webapi.pacing import default_state_dir
 from ibkr_webapi.testing import GatewayServer, SimulatorConfig, serve_gateway
 from tests.cli.test_cli_commands import ACCOUNT, cli, connect
 
@@ -117,3 +118,21 @@ async def test_watchlist_create_show_replace_and_delete(
     assert missing.code == ExitCode.API
     bad = await cli(capsys, "watchlist", "create", "x", str(AAPL), "--id", "abc", *connect(gateway))
     assert bad.code == ExitCode.USAGE and "digits" in bad.err
+
+
+async def test_scan_types_are_kept_between_commands_and_never_waited_for(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = await cli(capsys, "scan", "--json", *connect(gateway))
+    second = await cli(capsys, "scan", "--json", *connect(gateway))
+    assert first.code == second.code == ExitCode.OK
+    assert second.json()["scan_types"] == first.json()["scan_types"]
+    assert gateway.simulator.requests["GET /iserver/scanner/params"] == 1  # IBKR: 1 per 15 min
+    kept_files = list(default_state_dir().glob("scanner-parameters-*.json"))
+    assert len(kept_files) == 1
+    for kept in kept_files:
+        kept.unlink()  # without the kept answer the pacing would hold the request 15 minutes
+    held = await cli(capsys, "scan", *connect(gateway))
+    assert held.code == ExitCode.API and "once every 15 minutes" in held.err
+    assert gateway.simulator.requests["GET /iserver/scanner/params"] == 1
+    assert gateway.simulator.rate_limited == 0

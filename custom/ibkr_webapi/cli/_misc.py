@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
+import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
 
+from ibkr_webapi_client.models import ScannerParameters as ScannerParametersModel
+
+from .. import errors
 from ..alert_conditions import PriceCondition
+from ..pacing import default_state_dir
 from ..results.alerts import Alert, AlertChange, AlertSummary
 from ..results.scanner import ScannerParameters, ScanResult
 from ..results.watchlists import Watchlist, WatchlistInfo
@@ -19,6 +29,8 @@ from ._exitcodes import ExitCode
 __all__ = ["add_arguments", "alerts", "scan", "watchlist"]
 
 Adder = Callable[[str, str], argparse.ArgumentParser]
+PARAMETERS_KEPT = 3600.0  # seconds an answer is reused (IBKR allows asking once per 15 minutes)
+PARAMETERS_MAX_WAIT = 10.0  # longer than this, say so instead of waiting
 
 
 def _filter(text: str) -> tuple[str, float | str]:
@@ -133,17 +145,68 @@ def _scan_table(result: ScanResult, limit: int | None) -> Table:
     return table
 
 
+def _parameters_file(base_url: str) -> Path:
+    digest = hashlib.sha256(base_url.encode()).hexdigest()[:16]
+    return default_state_dir() / f"scanner-parameters-{digest}.json"
+
+
+def _kept_parameters(path: Path) -> ScannerParameters | None:
+    """The scanner parameters an earlier command stored, while IBKR would refuse asking again."""
+    try:
+        stored = json.loads(path.read_text("utf-8"))
+        fetched = float(stored["fetched_at"])
+        if not 0 <= time.time() - fetched < PARAMETERS_KEPT:
+            return None
+        model = ScannerParametersModel.from_dict(stored["parameters"])
+        return ScannerParameters.from_model(model, datetime.fromtimestamp(fetched, UTC))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, errors.IBKRError):
+        return None  # none kept, or unreadable: ask the gateway
+
+
+def _keep_parameters(path: Path, parameters: ScannerParameters) -> None:
+    body = {
+        "fetched_at": parameters.fetched_at.timestamp(),
+        "parameters": parameters.model.to_dict(),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(body), "utf-8")
+        partial.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next command a wait
+
+
+async def _scan_types(ctx: Context) -> None:
+    """The scan types: IBKR answers this once every 15 minutes, so commands share the answer
+    through a file next to the pacing state, and never wait out the 15 minutes silently."""
+    async with ctx.client(max_wait=PARAMETERS_MAX_WAIT) as ib:
+        path = _parameters_file(ib.base_url)
+        parameters = _kept_parameters(path)
+        if parameters is None:
+            try:
+                parameters = await ib.scanner.parameters()
+            except errors.RateLimitError as exc:
+                wait = f" in {exc.retry_after:.0f} s" if exc.retry_after else " later"
+                raise CommandError(
+                    "IBKR allows the scanner's parameters once every 15 minutes and they were "
+                    f"asked for recently; try again{wait}",
+                    ExitCode.API,
+                ) from None
+            _keep_parameters(path, parameters)
+    if ctx.json:
+        return ctx.emit(parameters)
+    ctx.show(_scan_types_table(parameters))
+
+
 async def scan(ctx: Context) -> None:
     """Run one scan, or list the scan types (the scanner's parameters: one request per 15 minutes)."""
     args = ctx.args
     if args.limit is not None and args.limit < 1:
         raise CommandError("--limit must be at least 1", ExitCode.USAGE)
+    if args.scan_type is None:
+        return await _scan_types(ctx)
     async with ctx.client() as ib:
-        if args.scan_type is None:
-            parameters = await ib.scanner.parameters()
-            if ctx.json:
-                return ctx.emit(parameters)
-            return ctx.show(_scan_types_table(parameters))
         result = await ib.scanner.run(
             args.scan_type,
             instrument=args.instrument,
