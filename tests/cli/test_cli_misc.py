@@ -136,3 +136,30 @@ async def test_scan_types_are_kept_between_commands_and_never_waited_for(
     assert held.code == ExitCode.API and "once every 15 minutes" in held.err
     assert gateway.simulator.requests["GET /iserver/scanner/params"] == 1
     assert gateway.simulator.rate_limited == 0
+
+
+async def test_notifications_list_read_and_settings(
+    gateway: GatewayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sim = gateway.simulator
+    sim.notify("PF", "Portfolio moved", "Your portfolio moved")
+    made = await cli(
+        capsys, "alerts", "create", "AAPL up", "--conid", str(AAPL), "--above", "1", "--json",
+        *connect(gateway),
+    )  # fmt: skip
+    fyi = sim.trigger_alert(made.json()["alert_id"])
+    assert fyi is not None
+    listed = await cli(capsys, "notifications", "--type", "AL", "--json", *connect(gateway))
+    assert listed.code == ExitCode.OK
+    body = listed.json()
+    assert body["unread"] >= 2 and fyi.id in [n["id"] for n in body["notifications"]]
+    assert {n["type_code"] for n in body["notifications"]} == {"AL"}
+    read = await cli(capsys, "notifications", "read", fyi.id, *connect(gateway))
+    assert read.code == ExitCode.OK and "marked read" in read.out
+    table = await cli(capsys, "notifications", "list", "--limit", "5", *connect(gateway))
+    assert table.code == ExitCode.OK and "Portfolio moved" in table.out
+    assert f"{body['unread'] - 1} unread" in table.out
+    kinds = await cli(capsys, "notifications", "settings", "--json", *connect(gateway))
+    assert "PF" in {k["type_code"] for k in kinds.json()}
+    too_many = await cli(capsys, "notifications", "--limit", "50", *connect(gateway))
+    assert too_many.code == ExitCode.USAGE

@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("account", metavar="ACCOUNT")
     cmd.add_argument("order_id", metavar="ORDER_ID")
 
-    add_misc_commands(add, data)  # scan, alerts, watchlist
+    add_misc_commands(add, data)  # scan, alerts, notifications, watchlist
 
     cmd = sub.add_parser(
         "simulate",

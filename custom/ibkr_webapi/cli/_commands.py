@@ -356,6 +356,7 @@ COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "watch": watch,
     "scan": _misc.scan,
     "alerts": _misc.alerts,
+    "notifications": _misc.notifications,
     "watchlist": _misc.watchlist,
 }
 

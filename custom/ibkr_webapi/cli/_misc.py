@@ -1,4 +1,4 @@
-"""``scan``, ``alerts`` and ``watchlist``: market scanners, alerts and watchlists from the command line."""
+"""``scan``, ``alerts``, ``notifications`` and ``watchlist``: scanners, alerts, FYIs and watchlists."""
 
 from __future__ import annotations
 
@@ -20,13 +20,14 @@ from .. import errors
 from ..alert_conditions import PriceCondition
 from ..pacing import default_state_dir
 from ..results.alerts import Alert, AlertChange, AlertSummary
+from ..results.notifications import Notification, NotificationSetting
 from ..results.scanner import ScannerParameters, ScanResult
 from ..results.watchlists import Watchlist, WatchlistInfo
 from . import _render as render
 from ._context import CommandError, Context
 from ._exitcodes import ExitCode
 
-__all__ = ["add_arguments", "alerts", "scan", "watchlist"]
+__all__ = ["add_arguments", "alerts", "notifications", "scan", "watchlist"]
 
 Adder = Callable[[str, str], argparse.ArgumentParser]
 PARAMETERS_KEPT = 3600.0  # seconds an answer is reused (IBKR allows asking once per 15 minutes)
@@ -54,7 +55,7 @@ def _actions(cmd: argparse.ArgumentParser, parents: Sequence[argparse.ArgumentPa
 
 
 def add_arguments(add: Adder, parents: Sequence[argparse.ArgumentParser]) -> None:
-    """Register ``scan``, ``alerts`` and ``watchlist`` (``add(name, help)`` makes a subcommand;
+    """Register ``scan``, ``alerts``, ``notifications`` and ``watchlist`` (``add(name, help)`` makes a subcommand;
     ``parents`` are the connection and output options, which every action takes too: put them
     after the action, ``alerts list --json``)."""
     cmd = add("scan", "run a market scanner (without SCAN_TYPE: list the scan types)")
@@ -97,6 +98,19 @@ def add_arguments(add: Adder, parents: Sequence[argparse.ArgumentParser]) -> Non
     target.add_argument("--all", action="store_true", help="every alert of the account")
     for each in (cmd, list_, show, mta, create, *switches, delete):
         each.add_argument("--account", metavar="ACCOUNT", help="default: IBKR_ACCOUNT_ID")
+
+    cmd = add("notifications", "FYI notifications: the newest, mark one read, settings")
+    actions = _actions(cmd, parents)
+    listing = actions("list", "the newest notifications, with the unread count (default)")
+    read = actions("read", "mark a notification read")
+    read.add_argument("notification_id", metavar="ID")
+    actions("settings", "every notification type and whether it is on")
+    for each in (cmd, listing):
+        each.add_argument(
+            "--limit", type=int, default=10, metavar="N", help="at most N (default 10)"
+        )
+        each.add_argument("--type", dest="types", action="append", metavar="CODE",
+                          help="only this type, e.g. AL for fired alerts (repeatable)")  # fmt: skip
 
     cmd = add("watchlist", "list, show, create and delete watchlists (default: list)")
     actions = _actions(cmd, parents)
@@ -316,6 +330,58 @@ async def alerts(ctx: Context) -> None:
         if args.all:
             return _changed(ctx, "all deleted", await ib.alerts.delete_all(account_id=account))
         return _changed(ctx, "deleted", await ib.alerts.delete(args.alert_id, account_id=account))
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def _notifications_table(items: Sequence[Notification], unread: int) -> Table:
+    table = render.data_table(f"Notifications ({render.plural(unread, 'unread')})")
+    table.add_column("Id", style="bold")
+    table.add_column("Date")
+    table.add_column("Type")
+    table.add_column("Title")
+    table.add_column("Read")
+    for item in items:
+        table.add_row(
+            item.id,
+            render.cell(item.date),
+            item.type_code or "",
+            render.one_line(item.title or ""),
+            render.cell(item.read),
+        )
+    return table
+
+
+def _settings_table(items: Sequence[NotificationSetting]) -> Table:
+    table = render.data_table("Notification types")
+    table.add_column("Code", style="bold")
+    table.add_column("Name")
+    table.add_column("On")
+    for item in items:
+        table.add_row(item.type_code, item.title or "", render.cell(item.enabled))
+    return table
+
+
+async def notifications(ctx: Context) -> None:
+    """``notifications [list|read ID|settings]`` (every /fyi request: at most one a second)."""
+    args = ctx.args
+    action = args.action or "list"
+    async with ctx.client() as ib:
+        if action == "read":
+            done = await ib.notifications.mark_read(args.notification_id)
+            if ctx.json:
+                return ctx.emit({"id": args.notification_id, "read": done})
+            state = "marked read" if done else "not marked read by the gateway"
+            return ctx.show(Text(f"Notification {args.notification_id}: {state}", style="bold"))
+        if action == "settings":
+            kinds = await ib.notifications.settings()
+            return ctx.emit(kinds) if ctx.json else ctx.show(_settings_table(kinds))
+        unread = await ib.notifications.unread_count()
+        items = await ib.notifications.list(limit=args.limit, include=args.types)
+    if ctx.json:
+        return ctx.emit({"unread": unread, "notifications": items})
+    ctx.show(_notifications_table(items, unread))
 
 
 # --- watchlists ---------------------------------------------------------------------------------
