@@ -3,6 +3,7 @@ operation of those generated modules, answered by the simulator, conforms to the
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -130,6 +131,8 @@ async def _notifications(rec: Recorder, sim: GatewaySimulator) -> None:
     assert unread["BN"] >= 2
     page = await rec.check("get", "/fyi/notifications", params={"max": 10})
     assert len(page) >= 2
+    # D (left undeclared in the spec: see the overlay) is epoch seconds as text
+    assert all(re.fullmatch(r"[0-9]{10}(\.[0-9]+)?", note["D"]) for note in page)
     await rec.check("get", "/fyi/notifications", params={"max": 1, "include": "PF"})
     await rec.check("put", f"/fyi/notifications/{page[0]['ID']}")
     assert (await rec.check("get", "/fyi/unreadnumber"))["BN"] == unread["BN"] - 1
