@@ -28,6 +28,7 @@ from .fields import (
     field_name,
     resolve_fields,
 )
+from .orders.groups import Bracket
 from .orders.order import (
     ConfirmPolicy,
     Order,
@@ -43,11 +44,15 @@ from .results.accounts import AccountProperties, Accounts, PortfolioAccount
 from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition, SecuritySection
 from .results.market import Bar, History
 from .results.orders import (
+    BracketState,
+    BracketStatus,
     CancelResult,
     LiveOrder,
     MarginChange,
     OrderPreview,
+    OrderPrompt,
     OrderStatus,
+    PlacedBracket,
     PlacedOrder,
     Trade,
 )
@@ -89,6 +94,9 @@ __all__ = [
     "AvailabilityStatus",
     "Bar",
     "BearerTokenAuth",
+    "Bracket",
+    "BracketState",
+    "BracketStatus",
     "CancelResult",
     "ConfirmPolicy",
     "ContractDetails",
@@ -106,9 +114,11 @@ __all__ = [
     "MarketDataAvailability",
     "Order",
     "OrderPreview",
+    "OrderPrompt",
     "OrderStatus",
     "OrderType",
     "Pacer",
+    "PlacedBracket",
     "PlacedOrder",
     "PnlEntry",
     "PortfolioAccount",

@@ -14,6 +14,7 @@ from .. import __version__, errors
 from ..fields import UnknownFieldError
 from ..orders.order import ORDER_TYPES, TIME_IN_FORCE
 from . import _commands as commands
+from . import _orders as orders
 from . import _render as render
 from . import _simulate
 from ._context import DEFAULT_QUOTE_FIELDS, CommandError, Context
@@ -186,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = add("cancel", "cancel an order")
     cmd.add_argument("account", metavar="ACCOUNT")
     cmd.add_argument("order_id", metavar="ORDER_ID")
+
+    orders.add_commands(add)
 
     cmd = sub.add_parser(
         "simulate",

@@ -15,7 +15,7 @@ from ._faults import FaultInjector, Faults, LostAnswer, SessionReset
 from ._market import Market, Quote, TradingState
 from ._orders import OrderBook, SimOrder
 from ._portfolio import Portfolio
-from ._questions import ReplyDesk
+from ._questions import PromptDesk, ReplyDesk
 from ._ratelimit import RateLimiter
 from ._session import Session
 from ._snapshot import SnapshotService
@@ -80,6 +80,7 @@ class SimulatorState:
             submit_delay=config.order_submit_delay, fill_delay=config.order_fill_delay
         )
         self.replies = ReplyDesk(config)
+        self.prompts = PromptDesk(config)
         self.rate_limiter = RateLimiter(config)
         self.fault_injector.clear()
         self.fault_injector.configure(config.faults)
