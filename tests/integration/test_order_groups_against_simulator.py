@@ -213,3 +213,26 @@ async def test_a_bracket_what_if_places_nothing() -> None:
         single = await ib.orders.preview(planned.entry)
         assert preview.amount == single.amount and preview.commission == 1.0
         assert sim.orders.orders == {}
+
+
+async def test_moving_the_stop_loss_after_the_entry_fills_changes_that_leg_only() -> None:
+    async with connected() as (ib, sim):
+        planned = bracket(sim, "mv")
+        placed = await ib.orders.bracket(planned, confirm=True)
+        sim.fill_order(placed.parent.order_id)
+        sim.advance(0.1)
+        tighter = round(planned.stop_loss * 1.02, 2)
+        moved = await ib.orders.modify_bracket(
+            placed, planned.evolve(stop_loss=tighter), confirm=True
+        )
+        assert moved.order_ids == placed.order_ids
+        assert moved.take_profit is placed.take_profit  # untouched
+        stop = await ib.orders.status(placed.stop_loss.order_id)
+        assert stop.stop_price == tighter and stop.status == "Submitted"
+        assert sim.order(placed.stop_loss.order_id).parent == placed.parent.order_id
+        # The moved stop still belongs to the pair: its fill cancels the take-profit.
+        sim.fill_order(placed.stop_loss.order_id)
+        status = await ib.orders.bracket_status(placed)
+        assert status.state == "stop loss filled"
+        with pytest.raises(errors.InvalidRequestError, match="Filled"):
+            await ib.orders.modify_bracket(placed, planned.evolve(stop_loss=tighter * 1.01))

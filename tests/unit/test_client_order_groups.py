@@ -423,6 +423,93 @@ async def test_cancel_bracket_cancels_what_still_works_entry_first(ib: IBKRClien
     assert [d.call_count for d in deleted] == [0, 1, 1]
 
 
+def _leg_status(order_id: int, status: str, **fields: object) -> dict[str, object]:
+    """A leg of ``_bracket()`` as the gateway shows it: 10 shares, DAY, the bracket's prices."""
+    prices = {11: {"limit_price": "150.00"}, 12: {"limit_price": "160.00"}}
+    body = _status(order_id, status) | {"total_size": "10.0", "tif": "DAY"}
+    return body | prices.get(order_id, {"stop_price": "145.00"}) | fields
+
+
+def _mock_legs(*statuses: dict[str, object]) -> list[respx.Route]:
+    respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)
+    for body in statuses:
+        respx.get(f"{BASE}/iserver/account/order/status/{body['order_id']}").respond(json=body)
+    return [
+        respx.post(f"{BASE}/iserver/account/U1/order/{i}").respond(
+            json=[{"order_id": str(i), "order_status": "Submitted"}]
+        )
+        for i in (11, 12, 13)
+    ]
+
+
+@respx.mock
+async def test_modify_bracket_sends_only_the_legs_that_change(ib: IBKRClient) -> None:
+    posts = _mock_legs(
+        _leg_status(11, "Filled"), _leg_status(12, "Submitted"), _leg_status(13, "Submitted")
+    )
+    moved = await ib.orders.modify_bracket(
+        PLACED, _bracket().evolve(stop_loss=148.0), account_id="U1"
+    )
+    assert [p.call_count for p in posts] == [0, 0, 1]
+    sent = json.loads(posts[2].calls[0].request.content)
+    assert sent["orderType"] == "STP" and sent["auxPrice"] == 148.0
+    assert sent["cOID"] == "b-1-sl" and sent["parentId"] == "b-1"
+    assert moved.parent is PLACED.parent and moved.take_profit is PLACED.take_profit
+    assert moved.stop_loss.order_id == 13 and moved.stop_loss.order_status == "Submitted"
+
+
+@respx.mock
+async def test_modify_bracket_quantity_changes_every_working_leg_entry_first(
+    ib: IBKRClient,
+) -> None:
+    posts = _mock_legs(*(_leg_status(i, "PreSubmitted") for i in (11, 12, 13)))
+    bigger = _bracket().evolve(entry=_bracket().entry.evolve(quantity=20))
+    await ib.orders.modify_bracket(PLACED, bigger, account_id="U1")
+    assert [p.call_count for p in posts] == [1, 1, 1]
+    assert [json.loads(p.calls[0].request.content)["quantity"] for p in posts] == [20, 20, 20]
+    order = [
+        str(c.request.url).rsplit("/", 1)[-1] for c in respx.calls if c.request.method == "POST"
+    ]
+    assert order == ["11", "12", "13"]
+
+
+@respx.mock
+async def test_modify_bracket_already_applied_sends_nothing(ib: IBKRClient) -> None:
+    # A second call after a lost answer: the gateway already shows the new stop.
+    posts = _mock_legs(
+        _leg_status(11, "Filled"),
+        _leg_status(12, "Submitted"),
+        _leg_status(13, "Submitted", stop_price="148.00"),
+    )
+    again = await ib.orders.modify_bracket(
+        PLACED, _bracket().evolve(stop_loss=148.0), account_id="U1"
+    )
+    assert [p.call_count for p in posts] == [0, 0, 0] and again == PLACED
+
+
+@respx.mock
+async def test_modify_bracket_refuses_a_change_to_a_finished_leg_before_sending(
+    ib: IBKRClient,
+) -> None:
+    posts = _mock_legs(
+        _leg_status(11, "Filled"), _leg_status(12, "Filled"), _leg_status(13, "Cancelled")
+    )
+    with pytest.raises(errors.InvalidRequestError, match=r"stop-loss \(order 13\) is Cancelled"):
+        await ib.orders.modify_bracket(PLACED, _bracket().evolve(stop_loss=148.0), account_id="U1")
+    assert [p.call_count for p in posts] == [0, 0, 0]
+
+
+@respx.mock
+async def test_modify_bracket_checks_its_inputs(ib: IBKRClient) -> None:
+    with pytest.raises(errors.InvalidRequestError, match="cOID"):
+        await ib.orders.modify_bracket(PLACED, _bracket("other"))
+    with pytest.raises(errors.InvalidRequestError, match="PlacedBracket"):
+        await ib.orders.modify_bracket(PLACED.parent, _bracket())  # type: ignore[arg-type]
+    with pytest.raises(errors.InvalidRequestError, match="PlacedBracket"):
+        await ib.orders.modify_bracket(PLACED, _bracket().entry)  # type: ignore[arg-type]
+    assert not respx.calls
+
+
 @respx.mock
 async def test_a_bracket_preview_never_shows_its_real_coids(ib: IBKRClient) -> None:
     respx.get(f"{BASE}/iserver/accounts").respond(json=ACCOUNTS)

@@ -20,12 +20,14 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidRequestError
+from ..results.orders import BracketStatus, OrderStatus
 from .order import TIME_IN_FORCE, Order, TimeInForce, check_order
 
 __all__ = [
     "MAX_BASE_C_OID",
     "Bracket",
     "check_orders",
+    "legs_to_change",
     "oca_group",
 ]
 
@@ -234,3 +236,48 @@ def oca_group(orders: Sequence[Order]) -> list[Order]:
             f"{', '.join(attached)}); place a bracket for attached exits"
         )
     return [o if o.is_single_group else o.evolve(is_single_group=True) for o in orders]
+
+
+_LEG_NAMES = ("entry", "take-profit", "stop-loss")
+_WORKING = frozenset({"presubmitted", "submitted", "pendingsubmit", "apipending"})
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _differs(status: OrderStatus, order: Order) -> bool:
+    """Whether the gateway's view of an order (its status) lacks a field of ``order``."""
+    if order.quantity is not None and not _same(order.quantity, status.total_size):
+        return True
+    if order.limit_price is not None and not _same(order.limit_price, status.limit_price):
+        return True
+    if order.stop_price is not None and not _same(order.stop_price, status.stop_price):
+        return True
+    return status.tif is not None and status.tif.upper() != order.tif
+
+
+def legs_to_change(bracket: Bracket, status: BracketStatus) -> list[tuple[int, Order]]:
+    """The legs (order id, new order) whose working order differs from ``bracket``'s.
+
+    Every leg that must change has to be still working: a filled or cancelled leg cannot be
+    changed, and nothing is sent when one would have to be (:class:`InvalidRequestError`).
+    """
+    changes = []
+    stuck = []
+    for name, order, leg in zip(_LEG_NAMES, bracket.orders, status.legs, strict=True):
+        if not _differs(leg, order):
+            continue
+        state = (leg.status or "").lower().replace(" ", "")
+        if state not in _WORKING:
+            stuck.append(
+                f"the {name} (order {leg.order_id}) is {leg.status or 'in an unknown state'}"
+            )
+        changes.append((leg.order_id, order))
+    if stuck:
+        raise InvalidRequestError(
+            "nothing was changed: " + "; ".join(stuck) + ", so it can no longer be changed "
+            "(change only the legs still working, e.g. bracket.evolve(stop_loss=...) once the "
+            "entry has filled, keeping the entry as it was)"
+        )
+    return changes

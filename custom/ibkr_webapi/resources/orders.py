@@ -46,7 +46,7 @@ from .. import errors
 from .._core import ClientCore
 from ..ids import check_choice, check_flag, check_order_id
 from ..orders.answers import may_have_acted
-from ..orders.groups import Bracket, check_orders, oca_group
+from ..orders.groups import Bracket, check_orders, legs_to_change, oca_group
 from ..orders.order import ConfirmPolicy, Order, check_order, check_policy, new_client_order_id
 from ..orders.placement import OrderFlow
 from ..orders.sent import SentRecord
@@ -328,6 +328,47 @@ class OrdersResource(Resource):
             *(self.status(leg.order_id) for leg in bracket.legs)
         )
         return BracketStatus(parent=parent, take_profit=take_profit, stop_loss=stop_loss)
+
+    async def modify_bracket(
+        self,
+        placed: PlacedBracket,
+        bracket: Bracket,
+        *,
+        account_id: str | None = None,
+        confirm: ConfirmPolicy = False,
+    ) -> PlacedBracket:
+        """Change a placed bracket's legs to match ``bracket`` (e.g. ``planned.evolve(stop_loss=..)``).
+
+        Every leg's status is read first; only legs whose working order differs are modified, the
+        entry first, each question answered by ``confirm``. Calling it again after a lost answer
+        sends only what has not landed yet. A leg that would have to change but is filled or
+        cancelled raises :class:`errors.InvalidRequestError` before anything is sent. Returns the
+        bracket with the changed legs' new acknowledgements (unchanged legs as they were).
+        """
+        if not isinstance(placed, PlacedBracket) or not isinstance(bracket, Bracket):
+            raise errors.InvalidRequestError(
+                "give the PlacedBracket that bracket() returned and the Bracket it should become, "
+                f"e.g. modify_bracket(placed, planned.evolve(stop_loss=140.0)); got "
+                f"{type(placed).__name__}, {type(bracket).__name__}"
+            )
+        if placed.parent.c_oid is not None and placed.parent.c_oid != bracket.c_oid:
+            raise errors.InvalidRequestError(
+                f"the bracket's entry cOID {bracket.c_oid!r} is not the placed one's "
+                f"{placed.parent.c_oid!r}: derive the new bracket from the one you placed "
+                "(planned.evolve(...)) so every leg keeps its cOID"
+            )
+        check_policy(confirm)
+        account = await self._core.resolve_account(account_id)
+        changes = dict(legs_to_change(bracket, await self.bracket_status(placed)))
+        legs = []
+        for leg in placed.legs:
+            order = changes.get(leg.order_id)
+            if order is None:
+                legs.append(leg)
+            else:
+                legs.append(await self._flow.modify(account, leg.order_id, order, confirm))
+        parent, take_profit, stop_loss = legs
+        return PlacedBracket(parent=parent, take_profit=take_profit, stop_loss=stop_loss)
 
     async def cancel_bracket(
         self, bracket: PlacedBracket, *, account_id: str | None = None
