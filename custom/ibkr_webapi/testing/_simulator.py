@@ -231,14 +231,19 @@ class SimulatorState:
         return order
 
     def fill_order(self, order_id: int, price: float | None = None) -> SimOrder:
-        """Fill a live order now, at `price` or at the market."""
+        """Fill a live order now, at `price`, else at the market (a limit no worse than its limit:
+        the market has reached it)."""
         self.settle()
         order = self.order(order_id)
         if not order.live:
             raise ValueError(f"order {order_id} is {order.status}, not live")
         if price is None:
             quote = self.quote(order.ticket.contract.conid)
-            price = quote.ask if order.ticket.side == "BUY" else quote.bid
+            buying = order.ticket.side == "BUY"
+            price = quote.ask if buying else quote.bid
+            limit = order.ticket.limit_price
+            if limit is not None:
+                price = min(price, limit) if buying else max(price, limit)
         self.orders.fill(order, price, self.now(), self._book_fill)
         return order
 
