@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ibkr_webapi import Bracket, Order, errors
-from ibkr_webapi.orders.groups import MAX_BASE_C_OID, check_orders, oca_group
+from ibkr_webapi import Bracket, BracketStatus, Order, OrderStatus, errors
+from ibkr_webapi.orders.groups import MAX_BASE_C_OID, check_orders, legs_to_change, oca_group
+from ibkr_webapi_client.models import OrderStatus as OrderStatusModel
 
 AAPL = 265598
 
@@ -156,3 +157,72 @@ def test_an_oca_group_marks_every_order_and_refuses_attached_children() -> None:
     assert group[0].to_request("U1").to_dict()["isSingleGroup"] is True
     with pytest.raises(errors.InvalidRequestError, match="not attached children"):
         oca_group([_entry(c_oid="a"), _entry(c_oid="b", parent_id="a")])
+
+
+def _shown(order: Order, order_id: int, status: str) -> OrderStatus:
+    """An order as the gateway's status shows it."""
+    body: dict[str, object] = {
+        "order_id": order_id,
+        "order_status": status,
+        "total_size": f"{order.quantity:.1f}",
+        "tif": order.tif,
+    }
+    if order.limit_price is not None:
+        body["limit_price"] = f"{order.limit_price}"
+    if order.stop_price is not None:
+        body["stop_price"] = f"{order.stop_price}"
+    return OrderStatus.from_model(OrderStatusModel.from_dict(body))
+
+
+def _status_of(bracket: Bracket, *states: str) -> BracketStatus:
+    parent, take_profit, stop_loss = (
+        _shown(order, 11 + i, state)
+        for i, (order, state) in enumerate(zip(bracket.orders, states, strict=True))
+    )
+    return BracketStatus(parent=parent, take_profit=take_profit, stop_loss=stop_loss)
+
+
+@given(
+    stop=st.floats(min_value=0.01, max_value=0.3),
+    take=st.floats(min_value=0.01, max_value=0.3),
+    quantity=st.integers(min_value=1, max_value=10_000),
+    moves=st.sets(st.sampled_from(["take_profit", "stop_loss", "quantity", "exit_tif"])),
+)
+def test_only_the_legs_that_differ_are_changed(
+    stop: float, take: float, quantity: int, moves: set[str]
+) -> None:
+    placed = Bracket(
+        entry=_entry(quantity=quantity, c_oid="p"),
+        take_profit=round(150.0 * (1 + take), 2),
+        stop_loss=round(150.0 * (1 - stop), 2),
+    )
+    working = _status_of(placed, "PreSubmitted", "PreSubmitted", "PreSubmitted")
+    assert legs_to_change(placed, working) == []
+    changes: dict[str, object] = {}
+    if "take_profit" in moves:
+        changes["take_profit"] = placed.take_profit + 1.0
+    if "stop_loss" in moves:
+        changes["stop_loss"] = placed.stop_loss - 1.0
+    if "quantity" in moves:
+        changes["entry"] = placed.entry.evolve(quantity=quantity + 1)
+    if "exit_tif" in moves:
+        changes["exit_tif"] = "GTC"
+    wanted = placed.evolve(**changes)
+    expected = {
+        11: "quantity" in moves,
+        12: bool(moves & {"take_profit", "quantity", "exit_tif"}),
+        13: bool(moves & {"stop_loss", "quantity", "exit_tif"}),
+    }
+    changed = legs_to_change(wanted, working)
+    assert [i for i, _ in changed] == [i for i, hit in expected.items() if hit]  # entry first
+    assert all(order == wanted.orders[i - 11] for i, order in changed)
+    # Applied: nothing left to change.
+    assert legs_to_change(wanted, _status_of(wanted, "Submitted", "Submitted", "Submitted")) == []
+
+
+def test_a_finished_leg_that_would_change_refuses_everything() -> None:
+    placed = Bracket(entry=_entry(c_oid="p"), take_profit=160.0, stop_loss=145.0)
+    closed = _status_of(placed, "Filled", "Filled", "Cancelled")
+    assert legs_to_change(placed, closed) == []  # nothing asked: nothing refused
+    with pytest.raises(errors.InvalidRequestError, match=r"stop-loss \(order 13\) is Cancelled"):
+        legs_to_change(placed.evolve(stop_loss=146.0), closed)
