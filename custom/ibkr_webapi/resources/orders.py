@@ -10,6 +10,7 @@ lost answer is settled by the order's status.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 
@@ -50,6 +51,7 @@ from ..orders.groups import Bracket, check_orders, legs_to_change, oca_group
 from ..orders.order import ConfirmPolicy, Order, check_order, check_policy, new_client_order_id
 from ..orders.placement import OrderFlow
 from ..orders.sent import SentRecord
+from ..pacing import Pacer
 from ..results.orders import (
     BracketStatus,
     CancelResult,
@@ -470,11 +472,13 @@ class OrdersResource(Resource):
         polls = max(1, self._core.preflight.max_polls)
         orders: list[LiveOrder] = []
         for attempt in range(polls):
-            response = await self._core.call(
-                lambda c: get_live_orders.asyncio_detailed(
-                    client=c, filters=unset_if_none(status_filter)
+            # After the first look (or the cache clear), a look is this call's own follow-up.
+            with Pacer.follow_up() if attempt or force else contextlib.nullcontext():
+                response = await self._core.call(
+                    lambda c: get_live_orders.asyncio_detailed(
+                        client=c, filters=unset_if_none(status_filter)
+                    )
                 )
-            )
             answer = expect_one(response, LiveOrders, "live orders")
             raw_items: object = answer.orders
             if raw_items is not None and not isinstance(raw_items, list | Unset):
