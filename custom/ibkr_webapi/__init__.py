@@ -36,6 +36,7 @@ from .fields import (
     field_name,
     resolve_fields,
 )
+from .orders.groups import Bracket
 from .orders.order import (
     ConfirmPolicy,
     Order,
@@ -59,11 +60,15 @@ from .results.notifications import (
     NotificationSetting,
 )
 from .results.orders import (
+    BracketState,
+    BracketStatus,
     CancelResult,
     LiveOrder,
     MarginChange,
     OrderPreview,
+    OrderPrompt,
     OrderStatus,
+    PlacedBracket,
     PlacedOrder,
     Trade,
 )
@@ -120,6 +125,9 @@ __all__ = [
     "AvailabilityStatus",
     "Bar",
     "BearerTokenAuth",
+    "Bracket",
+    "BracketState",
+    "BracketStatus",
     "CancelResult",
     "ConfirmPolicy",
     "ContractDetails",
@@ -143,9 +151,11 @@ __all__ = [
     "NotificationSetting",
     "Order",
     "OrderPreview",
+    "OrderPrompt",
     "OrderStatus",
     "OrderType",
     "Pacer",
+    "PlacedBracket",
     "PlacedOrder",
     "PnlEntry",
     "PortfolioAccount",

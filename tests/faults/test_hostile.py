@@ -28,8 +28,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ibkr_webapi import (
+    Bracket,
     IBKRClient,
     Order,
+    OrderPrompt,
+    PlacedBracket,
+    PlacedOrder,
     PreflightPolicy,
     PriceCondition,
     RateLimitPolicy,
@@ -48,6 +52,21 @@ NAMESPACES = ("session", "accounts", "portfolio", "market", "contracts", "orders
 # Scanner, watchlists, alerts and FYI notifications (issue 11).
 NAMESPACES += ("scanner", "watchlists", "alerts", "notifications")
 PRICE = PriceCondition(conid=AAPL, operator=">=", price=200.0)
+BRACKET = Bracket(entry=ORDER.evolve(c_oid="h-b"), take_profit=160.0, stop_loss=140.0)
+GROUP = [ORDER.evolve(c_oid="h-g1"), ORDER.evolve(c_oid="h-g2", conid=IBM)]
+PLACED = PlacedBracket(
+    parent=PlacedOrder(order_id=7, order_status="Submitted", c_oid="h-b"),
+    take_profit=PlacedOrder(order_id=8, order_status="PreSubmitted", c_oid="h-b-tp"),
+    stop_loss=PlacedOrder(order_id=9, order_status="PreSubmitted", c_oid="h-b-sl"),
+)
+PROMPT = OrderPrompt(
+    order_id=7,
+    req_id="12",
+    text="The price is far from the market",
+    options=("Use on this order", "Do not use"),
+    message_id="p12",
+    c_oids=("h-p",),
+)
 
 
 async def _drain(items: AsyncIterator[object]) -> list[object]:
@@ -150,6 +169,15 @@ CALLS: dict[str, Call] = {
         "dev-1", enabled=True, device_name="Phone"
     ),
     "notifications.delete_device": lambda ib: ib.notifications.delete_device("dev-1"),
+    "orders.bracket": lambda ib: ib.orders.bracket(BRACKET, account_id=ACCOUNT, confirm=True),
+    "orders.oca": lambda ib: ib.orders.oca(GROUP, account_id=ACCOUNT, resend_if_missing=True),
+    "orders.place_many": lambda ib: ib.orders.place_many(GROUP, account_id=ACCOUNT),
+    "orders.bracket_status": lambda ib: ib.orders.bracket_status(PLACED),
+    "orders.cancel_bracket": lambda ib: ib.orders.cancel_bracket(PLACED, account_id=ACCOUNT),
+    "orders.modify_bracket": lambda ib: ib.orders.modify_bracket(
+        PLACED, BRACKET.evolve(stop_loss=141.0), account_id=ACCOUNT, confirm=True
+    ),
+    "orders.answer_prompt": lambda ib: ib.orders.answer_prompt(PROMPT, "Use on this order"),
 }
 
 # -- hostile answers ---------------------------------------------------------------------------
@@ -431,6 +459,30 @@ ARGS: dict[str, dict[str, Arg]] = {
         ),
     },
     "notifications.delete_device": {"device_id": lambda ib, v: ib.notifications.delete_device(v)},
+    "orders.bracket": {
+        "bracket": lambda ib, v: ib.orders.bracket(v, account_id=ACCOUNT),
+        "account_id": lambda ib, v: ib.orders.bracket(BRACKET, account_id=v),
+        "confirm": lambda ib, v: ib.orders.bracket(BRACKET, account_id=ACCOUNT, confirm=v),
+    },
+    "orders.oca": {"orders": lambda ib, v: ib.orders.oca(v, account_id=ACCOUNT)},
+    "orders.place_many": {
+        "orders": lambda ib, v: ib.orders.place_many(v, account_id=ACCOUNT),
+        "resend_if_missing": lambda ib, v: ib.orders.place_many(
+            GROUP, account_id=ACCOUNT, resend_if_missing=v
+        ),
+    },
+    "orders.bracket_status": {"bracket": lambda ib, v: ib.orders.bracket_status(v)},
+    "orders.cancel_bracket": {
+        "bracket": lambda ib, v: ib.orders.cancel_bracket(v, account_id=ACCOUNT)
+    },
+    "orders.modify_bracket": {
+        "placed": lambda ib, v: ib.orders.modify_bracket(v, BRACKET, account_id=ACCOUNT),
+        "bracket": lambda ib, v: ib.orders.modify_bracket(PLACED, v, account_id=ACCOUNT),
+    },
+    "orders.answer_prompt": {
+        "prompt": lambda ib, v: ib.orders.answer_prompt(v, "Do not use"),
+        "option": lambda ib, v: ib.orders.answer_prompt(PROMPT, v),
+    },
     "Order": {  # the order itself, field by field
         field: (lambda f: lambda ib, v: ib.preview_order(ACCOUNT, ORDER.evolve(**{f: v})))(field)
         for field in ORDER_FIELDS

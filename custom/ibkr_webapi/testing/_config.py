@@ -135,6 +135,13 @@ class SimulatorConfig:
     # ("session", as IBKR documents them); a new order shows up there after live_orders_lag seconds.
     live_orders_scope: Literal["all", "session"] = "all"
     live_orders_lag: float = 0.0
+    # Several orders in one placement: "any" takes them all; "linked" (IBKR's documented rule)
+    # only brackets (the others attached by parentId) and OCA groups (all isSingleGroup).
+    order_groups: Literal["any", "linked"] = "any"
+    # A limit this far (fraction) from the market, but within reject_price_deviation, is refused
+    # with a prompt (p12, the price management algo) answered via POST /iserver/notification;
+    # None: never.
+    price_prompt_deviation: float | None = None
 
     # --- rate limits
     rate_limits: bool = True

@@ -18,7 +18,7 @@ from ._market import Market, Quote, TradingState
 from ._notifications import ALERT_TYPE, Fyi, NotificationCenter
 from ._orders import OrderBook, SimOrder
 from ._portfolio import Portfolio
-from ._questions import ReplyDesk
+from ._questions import PromptDesk, ReplyDesk
 from ._ratelimit import RateLimiter
 from ._session import Session
 from ._snapshot import SnapshotService
@@ -87,6 +87,7 @@ class SimulatorState:
         self.watchlists = WatchlistBook(self.catalogue, now)
         self.alerts = AlertBook(config.accounts, self.catalogue, now)
         self.notifications = NotificationCenter(now)
+        self.prompts = PromptDesk(config)
         self.rate_limiter = RateLimiter(config)
         self.fault_injector.clear()
         self.fault_injector.configure(config.faults)
@@ -255,14 +256,19 @@ class SimulatorState:
         return order
 
     def fill_order(self, order_id: int, price: float | None = None) -> SimOrder:
-        """Fill a live order now, at `price` or at the market."""
+        """Fill a live order now, at `price`, else at the market (a limit no worse than its limit:
+        the market has reached it)."""
         self.settle()
         order = self.order(order_id)
         if not order.live:
             raise ValueError(f"order {order_id} is {order.status}, not live")
         if price is None:
             quote = self.quote(order.ticket.contract.conid)
-            price = quote.ask if order.ticket.side == "BUY" else quote.bid
+            buying = order.ticket.side == "BUY"
+            price = quote.ask if buying else quote.bid
+            limit = order.ticket.limit_price
+            if limit is not None:
+                price = min(price, limit) if buying else max(price, limit)
         self.orders.fill(order, price, self.now(), self._book_fill)
         return order
 
