@@ -21,11 +21,15 @@ import email.utils
 import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import httpx
 
 from .redact import redact_text, redact_url
+
+if TYPE_CHECKING:
+    from .orders.order import Order
+    from .results.orders import OrderPrompt
 
 __all__ = [
     "APIConnectionError",
@@ -278,9 +282,9 @@ TimeoutError = APITimeoutError  # documented alias; shadows the builtin in this 
 class OrderRejected(IBKRError):  # noqa: N818 - reads as an event, like the gateway's own wording
     """The gateway refused an order (or a modification / cancellation); ``message`` is IBKR's text."""
 
-    order: Any
+    order: Order | None
 
-    def __init__(self, message: str, *, order: Any = None) -> None:
+    def __init__(self, message: str, *, order: Order | None = None) -> None:
         super().__init__(redact_text(message))
         self.order = order
 
@@ -293,9 +297,9 @@ class OrderRejectedWithPrompt(OrderRejected):
     the order.
     """
 
-    prompt: Any
+    prompt: OrderPrompt
 
-    def __init__(self, message: str, *, prompt: Any, order: Any = None) -> None:
+    def __init__(self, message: str, *, prompt: OrderPrompt, order: Order | None = None) -> None:
         super().__init__(message, order=order)
         self.prompt = prompt
 
@@ -310,7 +314,7 @@ class OrderConfirmationRequired(IBKRError):  # noqa: N818
     messages: list[str]
     message_ids: list[str]
     reply_id: str
-    order: Any
+    order: Order | None
 
     def __init__(
         self,
@@ -318,7 +322,7 @@ class OrderConfirmationRequired(IBKRError):  # noqa: N818
         message_ids: Sequence[str],
         reply_id: str,
         *,
-        order: Any = None,
+        order: Order | None = None,
         reason: str | None = None,
     ) -> None:
         self.messages = [str(m) for m in messages]
@@ -345,7 +349,7 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
     """
 
     c_oid: str | None
-    order: Any
+    order: Order | None
     checked: tuple[str, ...]
     """What the client looked at before giving up (e.g. ``"live orders"``, ``"trades"``)."""
     order_id: int | None
@@ -360,7 +364,7 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
         message: str,
         *,
         c_oid: str | None = None,
-        order: Any = None,
+        order: Order | None = None,
         checked: Sequence[str] = (),
         order_id: int | None = None,
         c_oids: Sequence[str] = (),

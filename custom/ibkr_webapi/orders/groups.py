@@ -21,7 +21,7 @@ import attrs
 
 from ..errors import InvalidRequestError
 from ..results.orders import BracketStatus, OrderStatus
-from .order import TIME_IN_FORCE, Order, TimeInForce, check_order
+from .order import TIME_IN_FORCE, Order, OrderType, Side, TimeInForce, check_order
 
 __all__ = [
     "MAX_BASE_C_OID",
@@ -42,7 +42,7 @@ def _entry(value: object) -> Order:
     return check_order(value).with_client_order_id()
 
 
-def _opposite(side: str) -> Any:
+def _opposite(side: Side) -> Side:
     return "SELL" if side == "BUY" else "BUY"
 
 
@@ -120,7 +120,7 @@ class Bracket:
             raise InvalidRequestError(f"invalid bracket change: {exc}") from None
 
     def _exit(
-        self, *, order_type: Any, price: float | None, aux_price: float | None, suffix: str
+        self, *, order_type: OrderType, price: float | None, aux_price: float | None, suffix: str
     ) -> Order:
         entry = self.entry
         return Order(
