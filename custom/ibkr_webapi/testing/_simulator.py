@@ -8,6 +8,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._advisor import AdvisorDesk
 from ._catalogue import Catalogue, Contract
 from ._clock import Clock
 from ._config import SimulatorConfig
@@ -60,11 +61,12 @@ class SimulatorState:
             availability=config.market_data_availability,
         )
         self.portfolio = Portfolio(
-            config.accounts,
+            config.all_accounts,
             cash=config.cash,
             seed=config.seed,
             catalogue=self.catalogue,
             market=self.market,
+            clock=self.clock.time,
         )
         for account, count in config.positions.items():
             self.portfolio.populate(account, count)
@@ -80,6 +82,8 @@ class SimulatorState:
             submit_delay=config.order_submit_delay, fill_delay=config.order_fill_delay
         )
         self.replies = ReplyDesk(config)
+        self.advisor = AdvisorDesk(config)
+        """Allocation groups, presets and model portfolios of an advisor login (kept until reset)."""
         self.rate_limiter = RateLimiter(config)
         self.fault_injector.clear()
         self.fault_injector.configure(config.faults)
