@@ -83,7 +83,8 @@ class FakeGateway:
             body = {"error": "Bad Request: Please query /accounts first", "statusCode": 400}
             return httpx.Response(400, json=body)
         if path.startswith("/portfolio/") and not self.portfolio_accounts_called:
-            return httpx.Response(400, json={"error": "Please query /accounts first"})
+            body = {"error": "Please query /portfolio/accounts or /portfolio/subaccounts first"}
+            return httpx.Response(400, json=body)
         return httpx.Response(200, json={"ok": path})
 
     def drop_session(self) -> None:
@@ -331,6 +332,23 @@ async def test_query_accounts_first_answer_triggers_the_call_and_one_retry() -> 
         "GET /iserver/marketdata/snapshot",
         "GET /iserver/accounts",
         "GET /iserver/marketdata/snapshot",
+    ]
+
+
+async def test_portfolio_wording_of_the_prerequisite_answer_is_recognised_too() -> None:
+    gateway = FakeGateway()
+    client, _ = _stack(gateway)
+    async with client:
+        await client.get("/portfolio/U1234567/summary")
+        gateway.portfolio_accounts_called = (
+            False  # forgotten: "Please query /portfolio/accounts ..."
+        )
+        response = await client.get("/portfolio/U1234567/summary")
+    assert response.status_code == 200
+    assert gateway.calls[-3:] == [
+        "GET /portfolio/U1234567/summary",
+        "GET /portfolio/accounts",
+        "GET /portfolio/U1234567/summary",
     ]
 
 

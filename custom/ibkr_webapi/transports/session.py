@@ -297,7 +297,8 @@ class SessionTransport(httpx.AsyncBaseTransport):
         text = content.decode("utf-8", errors="replace").lower()
         if "no bridge" in text:
             return response, _AUTH
-        if "query /accounts first" in text:
+        # "Please query /accounts first", "Please query /portfolio/accounts or ... first"
+        if "please query /" in text and "first" in text:
             return response, _PREREQUISITE
         return response, None
 
