@@ -3,7 +3,7 @@ trading view of an account (summary, available funds, balances, margins, market 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import TypeVar
 
 from ibkr_webapi_client.api.accounts import (
@@ -18,9 +18,20 @@ from ibkr_webapi_client.api.accounts import (
     set_dynamic_account,
     switch_account,
 )
-from ibkr_webapi_client.api.portfolio import get_portfolio_accounts
+from ibkr_webapi_client.api.portfolio import (
+    get_account_meta,
+    get_allocation,
+    get_combined_allocation,
+    get_combo_positions,
+    get_portfolio_accounts,
+    get_positions_by_conid,
+    get_subaccounts,
+    get_subaccounts_page,
+    invalidate_positions,
+)
 from ibkr_webapi_client.models import (
     AccountBalances,
+    AccountIdsRequest,
     AccountMargins,
     AccountSearchResult,
     AccountsList,
@@ -29,13 +40,22 @@ from ibkr_webapi_client.models import (
     AvailableFunds,
     ErrorResponse,
     MarketValueByCurrency,
+    PortfolioAllocation,
+    PositionsByAccount,
+    PositionsInvalidated,
     SignaturesAndOwners,
     TradingAccountSummary,
+)
+from ibkr_webapi_client.models import (
+    PortfolioAccount as PortfolioAccountModel,
+)
+from ibkr_webapi_client.models import (
+    SubaccountsPage as SubaccountsPageModel,
 )
 from ibkr_webapi_client.types import Response, Unset
 
 from .. import errors
-from ..ids import check_account, check_text
+from ..ids import check_account, check_conid, check_count, check_flag, check_text
 from ..results.account_figures import (
     BalanceSegment,
     CurrencyHoldings,
@@ -50,11 +70,26 @@ from ..results.accounts import (
     MatchedAccount,
     PortfolioAccount,
     SelectedAccount,
+    SubaccountsPage,
 )
-from ..seam import body_excerpt, bool_or_none, expect_list, expect_one, model_or_none, str_or_none
+from ..results.allocation import Allocation, ComboPosition
+from ..results.portfolio import Position
+from ..seam import (
+    body_excerpt,
+    bool_or_none,
+    expect_list,
+    expect_one,
+    model_or_none,
+    str_or_none,
+    unset_if_none,
+)
 from ._base import Resource
 
 S = TypeVar("S", bound=Segment)
+
+# Pages of /portfolio/subaccounts2 walked at most, and accounts a combined allocation may hold.
+_MAX_PAGES = 10_000
+_MAX_COMBINED = 1_000
 
 # How many segments or currencies an answer may hold before it is taken as damaged.
 _MAX_SEGMENTS = 200
@@ -238,3 +273,125 @@ class AccountsResource(Resource):
         answer = expect_one(response, MarketValueByCurrency, "market value")
         currencies = _segments({}, answer.additional_properties, "market value")
         return {name: CurrencyHoldings.from_model(name, m) for name, m in currencies.items()}
+
+    # --- advisors' and brokers' sub-accounts
+    async def subaccounts(self) -> list[PortfolioAccount]:
+        """The login's accounts as the portfolio sees them (up to 100; beyond, use
+        :meth:`subaccounts_page` or :meth:`all_subaccounts`). Limited to 1 call per 5 seconds."""
+        response = await self._core.call(lambda c: get_subaccounts.asyncio_detailed(client=c))
+        return [PortfolioAccount.from_model(m) for m in expect_list(response, "subaccounts")]
+
+    async def subaccounts_page(self, page: int = 0) -> SubaccountsPage:
+        """One page of sub-accounts (from 0) for logins with more than 100 of them."""
+        number = check_count(page, "page", minimum=0, maximum=_MAX_PAGES)
+        response = await self._core.call(
+            lambda c: get_subaccounts_page.asyncio_detailed(client=c, page=number)
+        )
+        answer = expect_one(response, SubaccountsPageModel, "subaccounts page")
+        return SubaccountsPage.from_model(number, answer)
+
+    async def all_subaccounts(self) -> AsyncIterator[PortfolioAccount]:
+        """Every sub-account, page after page, each once; stops at an empty or short page, or
+        when the pages read hold the total the gateway announced."""
+        seen: set[str] = set()
+        for number in range(_MAX_PAGES):
+            page = await self.subaccounts_page(number)
+            fresh = [a for a in page.accounts if a.account_id not in seen]
+            for account in fresh:
+                seen.add(account.account_id)
+                yield account
+            full = page.page_size is not None and len(page.accounts) >= page.page_size
+            if not fresh or (page.total is not None and len(seen) >= page.total):
+                return
+            if page.page_size is not None and not full:
+                return
+        raise errors.UnexpectedResponseError(
+            f"subaccounts: still more after {_MAX_PAGES} pages; the gateway's paging looks broken"
+        )
+
+    async def meta(self, *, account_id: str | None = None) -> PortfolioAccount:
+        """One account's details (title, type, currency, its advisor's account ...)."""
+        account = await self._core.resolve_account(account_id)
+        response = await self._core.call(
+            lambda c: get_account_meta.asyncio_detailed(account, client=c)
+        )
+        return PortfolioAccount.from_model(
+            expect_one(response, PortfolioAccountModel, "account meta")
+        )
+
+    # --- what the account holds
+    async def allocation(
+        self, *, account_id: str | None = None, model: str | None = None
+    ) -> Allocation:
+        """The account's holdings by asset class, sector and group (``model``: a model portfolio)."""
+        account = await self._core.resolve_account(account_id)
+        chosen = unset_if_none(None if model is None else check_text(model, "model", max_length=64))
+        response = await self._core.call(
+            lambda c: get_allocation.asyncio_detailed(account, client=c, model=chosen)
+        )
+        return Allocation.from_model(expect_one(response, PortfolioAllocation, "allocation"))
+
+    async def combined_allocation(self, account_ids: Iterable[str]) -> Allocation:
+        """Several accounts' holdings by asset class, sector and group, added together."""
+        if isinstance(account_ids, str):
+            account_ids = [account_ids]
+        accounts = list(dict.fromkeys(check_account(a) for a in account_ids))
+        if not accounts or len(accounts) > _MAX_COMBINED:
+            raise errors.InvalidRequestError(
+                f"account_ids: give 1 to {_MAX_COMBINED} account ids, e.g. ['U1234567', 'U7654321']"
+            )
+        body = AccountIdsRequest(acct_ids=accounts)
+        response = await self._core.call(
+            lambda c: get_combined_allocation.asyncio_detailed(client=c, body=body)
+        )
+        return Allocation.from_model(expect_one(response, PortfolioAllocation, "allocation"))
+
+    async def positions_by_conid(self, conid: int) -> dict[str, list[Position]]:
+        """Each account's position in one contract, by account id (accounts holding none are
+        left out). For an advisor it spans the accounts the selected account (:meth:`switch`)
+        lets the login see: the master account sees all of them, a sub-account only itself."""
+        contract = check_conid(conid)
+        response = await self._core.call(
+            lambda c: get_positions_by_conid.asyncio_detailed(contract, client=c)
+        )
+        answer = expect_one(response, PositionsByAccount, "positions by conid")
+        if len(answer.additional_properties) > _MAX_COMBINED:
+            raise errors.UnexpectedResponseError("positions by conid: more accounts than expected")
+        return {
+            check_answered_account(account): [Position.from_model(p, account) for p in items]
+            for account, items in sorted(answer.additional_properties.items())
+        }
+
+    async def invalidate_positions(self, *, account_id: str | None = None) -> str | None:
+        """Make the gateway read the account's positions afresh on the next positions call
+        (after trades or transfers its cache has not seen); returns the gateway's message."""
+        account = await self._core.resolve_account(account_id)
+        response = await self._core.call(
+            lambda c: invalidate_positions.asyncio_detailed(account, client=c)
+        )
+        answer = expect_one(response, PositionsInvalidated, "invalidate positions")
+        return str_or_none(answer.message, "message")
+
+    async def combo_positions(
+        self, *, account_id: str | None = None, fresh: bool = False
+    ) -> list[ComboPosition]:
+        """The account's combination (spread) positions, each with its legs and their positions.
+        ``fresh=True`` asks the gateway not to answer from its cache."""
+        account = await self._core.resolve_account(account_id)
+        nocache = unset_if_none(True if check_flag(fresh, "fresh") else None)
+        response = await self._core.call(
+            lambda c: get_combo_positions.asyncio_detailed(account, client=c, nocache=nocache)
+        )
+        return [
+            ComboPosition.from_model(account, m) for m in expect_list(response, "combo positions")
+        ]
+
+
+def check_answered_account(account: str) -> str:
+    """An account id key in an answer, checked like an id the user gives."""
+    try:
+        return check_account(account)
+    except errors.InvalidRequestError as exc:
+        raise errors.UnexpectedResponseError(
+            f"positions by conid: {account[:40]!r} is not an account id"
+        ) from exc
