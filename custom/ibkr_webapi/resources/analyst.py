@@ -28,7 +28,7 @@ from ibkr_webapi_client.models import Performance as PerformanceModel
 
 from .. import errors
 from ..ids import check_account, check_choice, check_conid, check_count, check_text
-from ..results.analyst import AnalystSummary, Performance, PeriodPerformance, Transactions
+from ..results.analyst import AnalystSummary, AnalystTransactions, Performance, PeriodPerformance
 from ..seam import expect_one, unexpected, unset_if_none
 from ._base import Resource
 
@@ -110,7 +110,7 @@ class AnalystResource(Resource):
         account_ids: str | Iterable[str] | None = None,
         days: int = 90,
         currency: str = "USD",
-    ) -> Transactions:
+    ) -> AnalystTransactions:
         """One contract's trades in the accounts over the last ``days``, with the P&L they
         realized. Limited to 1 call per 15 minutes."""
         body = TransactionsRequest(
@@ -122,7 +122,9 @@ class AnalystResource(Resource):
         response = await self._core.call(
             lambda c: get_transactions.asyncio_detailed(client=c, body=body)
         )
-        return Transactions.from_model(expect_one(response, TransactionHistory, "transactions"))
+        return AnalystTransactions.from_model(
+            expect_one(response, TransactionHistory, "transactions")
+        )
 
 
 _PERIOD_ORDER = ("1D", "7D", "MTD", "1M", "3M", "6M", "12M", "YTD", "1Y")

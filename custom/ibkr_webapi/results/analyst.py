@@ -38,11 +38,11 @@ from ..seam import (
 
 __all__ = [
     "AnalystSummary",
+    "AnalystTransaction",
+    "AnalystTransactions",
     "Performance",
     "PerformanceSeries",
     "PeriodPerformance",
-    "Transaction",
-    "Transactions",
 ]
 
 # "Mon Dec 11 00:00:00 EST 2023": how the analyst writes a transaction's day.
@@ -235,7 +235,7 @@ class AnalystSummary:
 
 
 @attrs.frozen(kw_only=True)
-class Transaction:
+class AnalystTransaction:
     """One trade as the analyst lists it (``quantity`` < 0 for a sale)."""
 
     day: date | None
@@ -251,7 +251,7 @@ class Transaction:
     fx_rate: float | None
 
     @classmethod
-    def from_model(cls, model: TransactionModel) -> Transaction:
+    def from_model(cls, model: TransactionModel) -> AnalystTransaction:
         return cls(
             day=read_day(model.date, "transactions[].date"),
             account_id=str_or_none(model.acctid, "transactions[].acctid"),
@@ -267,10 +267,10 @@ class Transaction:
 
 
 @attrs.frozen(kw_only=True)
-class Transactions:
+class AnalystTransactions:
     """A contract's trades in the accounts over some days, and the P&L they realized."""
 
-    items: tuple[Transaction, ...]
+    items: tuple[AnalystTransaction, ...]
     realized_pnl: float | None
     currency: str | None
     since: datetime | None
@@ -278,12 +278,14 @@ class Transactions:
     model: TransactionHistory = attrs.field(repr=False, eq=False)
 
     @classmethod
-    def from_model(cls, model: TransactionHistory) -> Transactions:
+    def from_model(cls, model: TransactionHistory) -> AnalystTransactions:
         rpnl = model_or_none(model.rpnl)
         since = int_or_none(model.from_, "from")
         until = int_or_none(model.to, "to")
         return cls(
-            items=tuple(Transaction.from_model(t) for t in model_or_none(model.transactions) or []),
+            items=tuple(
+                AnalystTransaction.from_model(t) for t in model_or_none(model.transactions) or []
+            ),
             realized_pnl=None if rpnl is None else number_or_none(rpnl.amt, "rpnl.amt"),
             currency=str_or_none(model.currency, "currency"),
             since=None if since is None else datetime.fromtimestamp(since / 1000, UTC),
