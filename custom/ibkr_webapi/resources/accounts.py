@@ -333,13 +333,7 @@ class AccountsResource(Resource):
 
     async def combined_allocation(self, account_ids: Iterable[str]) -> Allocation:
         """Several accounts' holdings by asset class, sector and group, added together."""
-        if isinstance(account_ids, str):
-            account_ids = [account_ids]
-        accounts = list(dict.fromkeys(check_account(a) for a in account_ids))
-        if not accounts or len(accounts) > _MAX_COMBINED:
-            raise errors.InvalidRequestError(
-                f"account_ids: give 1 to {_MAX_COMBINED} account ids, e.g. ['U1234567', 'U7654321']"
-            )
+        accounts = check_account_list(account_ids, _MAX_COMBINED)
         body = AccountIdsRequest(acct_ids=accounts)
         response = await self._core.call(
             lambda c: get_combined_allocation.asyncio_detailed(client=c, body=body)
@@ -395,3 +389,19 @@ def check_answered_account(account: str) -> str:
         raise errors.UnexpectedResponseError(
             f"positions by conid: {account[:40]!r} is not an account id"
         ) from exc
+
+
+def check_account_list(account_ids: object, maximum: int) -> list[str]:
+    """One account id or several (each once, in order), 1 to ``maximum`` of them."""
+    if isinstance(account_ids, str):
+        account_ids = [account_ids]
+    if not isinstance(account_ids, list | tuple | set | frozenset):
+        raise errors.InvalidRequestError(
+            "account_ids: give a list of account ids, e.g. ['U1234567', 'U7654321']"
+        )
+    accounts = list(dict.fromkeys(check_account(a) for a in account_ids))
+    if not accounts or len(accounts) > maximum:
+        raise errors.InvalidRequestError(
+            f"account_ids: give 1 to {maximum} account ids, e.g. ['U1234567', 'U7654321']"
+        )
+    return accounts

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import math
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
@@ -72,7 +71,7 @@ from ibkr_webapi_client.models import ModelSummary as ModelSummaryModel
 from ibkr_webapi_client.types import Response
 
 from .. import errors
-from ..ids import check_account, check_choice, check_conid, check_flag, check_text
+from ..ids import check_account, check_choice, check_conid, check_flag, check_number, check_text
 from ..results.advisor import (
     AllocationAccount,
     AllocationGroup,
@@ -144,12 +143,16 @@ def _members(accounts: Mapping[str, float] | Iterable[str], method: str) -> list
     amounts: dict[str, float | None] = {}
     if isinstance(accounts, Mapping):
         for account, amount in accounts.items():
-            value = None if amount is None else float(amount)
-            if value is not None and (not math.isfinite(value) or value <= 0):
+            value = None if amount is None else check_number(amount, f"amount for {account}")
+            if value is not None and value <= 0:
                 raise errors.InvalidRequestError(f"amount for {account} must be a positive number")
             amounts[check_account(account)] = value
-    else:
+    elif isinstance(accounts, list | tuple | set | frozenset):
         amounts = {check_account(account): None for account in accounts}
+    else:
+        raise errors.InvalidRequestError(
+            "accounts: give a list of account ids, or {account: amount} for methods P, R and S"
+        )
     if not amounts or len(amounts) > _MAX_MEMBERS:
         raise errors.InvalidRequestError(f"a group needs 1 to {_MAX_MEMBERS} accounts")
     if method in _WITH_AMOUNT and any(a is None for a in amounts.values()):
@@ -166,14 +169,19 @@ def _members(accounts: Mapping[str, float] | Iterable[str], method: str) -> list
     ]
 
 
-def _fractions(targets: Mapping[T, float], what: str) -> dict[T, float]:
+def _mapping(value: object, what: str, example: str) -> Mapping[object, object]:
+    if not isinstance(value, Mapping):
+        raise errors.InvalidRequestError(f"{what}: give a mapping, e.g. {example}")
+    return value
+
+
+def _fractions(targets: Mapping[T, object], what: str) -> dict[T, float]:
     found: dict[T, float] = {}
     for key, target in targets.items():
-        if isinstance(target, bool) or not isinstance(target, int | float):
-            raise errors.InvalidRequestError(f"{what}: target for {key!r} must be a number")
-        if not math.isfinite(target) or target < 0:
+        number = check_number(target, f"{what}: target for {key!r}")
+        if number < 0:
             raise errors.InvalidRequestError(f"{what}: target for {key!r} must be 0 or more")
-        found[key] = float(target)
+        found[key] = number
     return found
 
 
@@ -410,9 +418,11 @@ class AdvisorResource(Resource):
         text = check_text(description, "description", max_length=256).strip()
         if not text:
             raise errors.InvalidRequestError("description must be a non-empty text")
-        stocks = _fractions({check_conid(k): v for k, v in positions.items()}, "positions")
+        targets = _mapping(positions, "positions", "{265598: 0.6, 8314: 0.4}")
+        stocks = _fractions({check_conid(k): v for k, v in targets.items()}, "positions")
+        currencies = _mapping({} if cash is None else cash, "cash", "{'USD': 0.1}")
         money = _fractions(
-            {check_text(k, "currency", max_length=3).upper(): v for k, v in (cash or {}).items()},
+            {check_text(k, "currency", max_length=3).upper(): v for k, v in currencies.items()},
             "cash",
         )
         if len(stocks) + len(money) > _MAX_TARGETS:
@@ -438,13 +448,13 @@ class AdvisorResource(Resource):
         """Draft investing cash into a model (a negative amount divests) per sub-account. Nothing
         trades until :meth:`submit_transfers` is called with the draft's instruction id."""
         model = _name(name, "model")
-        if not amounts:
+        given = _mapping(amounts, "amounts", "{'U1234567': 10000}")
+        if not given:
             raise errors.InvalidRequestError("amounts: give {account: amount}, e.g. {'U1': 10000}")
         investments = []
-        for account, amount in amounts.items():
-            if isinstance(amount, bool) or not isinstance(amount, int | float):
-                raise errors.InvalidRequestError(f"amount for {account} must be a number")
-            if not math.isfinite(amount) or amount == 0:
+        for account, raw in given.items():
+            amount = check_number(raw, f"amount for {account}")
+            if amount == 0:
                 raise errors.InvalidRequestError(
                     f"amount for {account} must be non-zero (negative divests)"
                 )
@@ -460,7 +470,11 @@ class AdvisorResource(Resource):
     async def submit_transfers(self, instruction_id: int) -> None:
         """Carry out drafted transfers: the sub-accounts buy and sell toward the model. This
         trades; it is sent once (a lost answer is not retried: check the model's holdings)."""
-        if isinstance(instruction_id, bool) or not isinstance(instruction_id, int):
+        if (
+            isinstance(instruction_id, bool)
+            or not isinstance(instruction_id, int)
+            or not 0 < instruction_id < 2**63
+        ):
             raise errors.InvalidRequestError("instruction_id: the id ib.advisor.invest() returned")
         body = ModelTransfersRequest(req_id=next(_req_ids), fp_order_id=instruction_id)
         response = await self._core.call(

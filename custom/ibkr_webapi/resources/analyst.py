@@ -26,11 +26,11 @@ from ibkr_webapi_client.models import (
 from ibkr_webapi_client.models import AnalystSummary as AnalystSummaryModel
 from ibkr_webapi_client.models import Performance as PerformanceModel
 
-from .. import errors
-from ..ids import check_account, check_choice, check_conid, check_count, check_text
+from ..ids import check_choice, check_conid, check_count, check_text
 from ..results.analyst import AnalystSummary, AnalystTransactions, Performance, PeriodPerformance
 from ..seam import expect_one, unexpected, unset_if_none
 from ._base import Resource
+from .accounts import check_account_list
 
 PERIODS = ("1D", "7D", "MTD", "1M", "3M", "6M", "12M", "YTD")
 """Periods :meth:`AnalystResource.performance` takes."""
@@ -50,14 +50,7 @@ class AnalystResource(Resource):
     async def _accounts(self, account_ids: str | Iterable[str] | None) -> list[str]:
         if account_ids is None:
             return [await self._core.resolve_account(None)]
-        if isinstance(account_ids, str):
-            account_ids = [account_ids]
-        accounts = list(dict.fromkeys(check_account(a) for a in account_ids))
-        if not accounts or len(accounts) > _MAX_ACCOUNTS:
-            raise errors.InvalidRequestError(
-                f"account_ids: give 1 to {_MAX_ACCOUNTS} account ids, e.g. ['U1234567']"
-            )
-        return accounts
+        return check_account_list(account_ids, _MAX_ACCOUNTS)
 
     async def performance(
         self, period: str = "12M", *, account_ids: str | Iterable[str] | None = None
