@@ -18,6 +18,7 @@ from .. import errors
 from .._client import IBKRClient
 from ..orders.order import ConfirmPolicy, Order, Question
 from ..results.portfolio import Position
+from . import _accounts
 from . import _render as render
 from ._context import (
     CommandError,
@@ -353,6 +354,9 @@ COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "orders": orders,
     "cancel": cancel,
     "watch": watch,
+    "funds": _accounts.funds,
+    "allocation": _accounts.allocation,
+    "switch": _accounts.switch,
 }
 
 
