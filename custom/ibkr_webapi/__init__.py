@@ -16,6 +16,14 @@ import logging
 from . import errors
 from ._client import IBKRClient
 from ._core import PreflightPolicy
+from .alert_conditions import (
+    AlertCondition,
+    MarginCondition,
+    PriceCondition,
+    TimeCondition,
+    TradeCondition,
+    VolumeCondition,
+)
 from .auth.bearer import BearerTokenAuth, StaticBearerAuth, Token
 from .dates import IBKRTimeError, format_ibkr_time, parse_ibkr_date, parse_ibkr_time
 from .fields import (
@@ -28,6 +36,7 @@ from .fields import (
     field_name,
     resolve_fields,
 )
+from .orders.groups import Bracket
 from .orders.order import (
     ConfirmPolicy,
     Order,
@@ -72,6 +81,7 @@ from .results.advisor import (
     ModelPresets,
     ModelTransfers,
 )
+from .results.alerts import Alert, AlertChange, AlertConditionInfo, AlertSummary
 from .results.allocation import Allocation, AllocationSplit, ComboLeg, ComboPosition
 from .results.analyst import (
     AnalystSummary,
@@ -83,17 +93,38 @@ from .results.analyst import (
 )
 from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition, SecuritySection
 from .results.market import Bar, History
+from .results.notifications import (
+    DeliveryDevice,
+    DeliveryOptions,
+    Disclaimer,
+    Notification,
+    NotificationSetting,
+)
 from .results.orders import (
+    BracketState,
+    BracketStatus,
     CancelResult,
     LiveOrder,
     MarginChange,
     OrderPreview,
+    OrderPrompt,
     OrderStatus,
+    PlacedBracket,
     PlacedOrder,
     Trade,
 )
 from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
-from .results.session import AuthStatus, SsoSession, TickleResult
+from .results.scanner import (
+    ScannedContract,
+    ScannerFilterOption,
+    ScannerInstrument,
+    ScannerLocation,
+    ScannerParameters,
+    ScanResult,
+    ScanType,
+)
+from .results.session import AuthStatus, Reauthentication, SsoSession, TickleResult
+from .results.watchlists import Watchlist, WatchlistEntry, WatchlistInfo
 from .settings import DEFAULT_BASE_URL, Settings
 from .snapshot import (
     AvailabilityStatus,
@@ -128,6 +159,11 @@ __all__ = [
     "AccountOwners",
     "AccountProperties",
     "Accounts",
+    "Alert",
+    "AlertChange",
+    "AlertCondition",
+    "AlertConditionInfo",
+    "AlertSummary",
     "Allocation",
     "AllocationAccount",
     "AllocationGroup",
@@ -142,6 +178,9 @@ __all__ = [
     "BalanceSegment",
     "Bar",
     "BearerTokenAuth",
+    "Bracket",
+    "BracketState",
+    "BracketStatus",
     "CancelResult",
     "CashBalance",
     "ComboLeg",
@@ -150,7 +189,10 @@ __all__ = [
     "ContractDetails",
     "ContractMatch",
     "CurrencyHoldings",
+    "DeliveryDevice",
+    "DeliveryOptions",
     "DerivativeDefinition",
+    "Disclaimer",
     "EndpointRule",
     "FieldKind",
     "Figure",
@@ -163,6 +205,7 @@ __all__ = [
     "LedgerEntry",
     "LiveOrder",
     "MarginChange",
+    "MarginCondition",
     "MarginSegment",
     "MarketDataAvailability",
     "MatchedAccount",
@@ -173,26 +216,39 @@ __all__ = [
     "ModelInfo",
     "ModelPresets",
     "ModelTransfers",
+    "Notification",
+    "NotificationSetting",
     "Order",
     "OrderPreview",
+    "OrderPrompt",
     "OrderStatus",
     "OrderType",
     "Pacer",
     "Performance",
     "PerformanceSeries",
     "PeriodPerformance",
+    "PlacedBracket",
     "PlacedOrder",
     "PnlEntry",
     "PortfolioAccount",
     "Position",
     "PreflightPolicy",
+    "PriceCondition",
     "PriceFlag",
     "Question",
     "Quote",
     "Rate",
     "RateLimitPolicy",
+    "Reauthentication",
     "RedisStore",
     "RetryPolicy",
+    "ScanResult",
+    "ScanType",
+    "ScannedContract",
+    "ScannerFilterOption",
+    "ScannerInstrument",
+    "ScannerLocation",
+    "ScannerParameters",
     "SecuritySection",
     "SelectedAccount",
     "Settings",
@@ -202,11 +258,17 @@ __all__ = [
     "SubaccountsPage",
     "SummaryItem",
     "TickleResult",
+    "TimeCondition",
     "TimeInForce",
     "Token",
     "Trade",
+    "TradeCondition",
     "TradingSummary",
     "UnknownFieldError",
+    "VolumeCondition",
+    "Watchlist",
+    "WatchlistEntry",
+    "WatchlistInfo",
     "__version__",
     "errors",
     "field_id",
