@@ -50,8 +50,15 @@ if TYPE_CHECKING:
     from .allocation_split_short import AllocationSplitShort
     from .allocation_success import AllocationSuccess
     from .allowed_features import AllowedFeatures
+    from .analyst_account_summary import AnalystAccountSummary
     from .analyst_accounts_request import AnalystAccountsRequest
+    from .analyst_balance_series import AnalystBalanceSeries
+    from .analyst_balances import AnalystBalances
     from .analyst_summary import AnalystSummary
+    from .analyst_summary_excluded_accounts_item import (
+        AnalystSummaryExcludedAccountsItem,
+    )
+    from .analyst_total import AnalystTotal
     from .auth_status import AuthStatus
     from .available_funds import AvailableFunds
     from .balance_segment import BalanceSegment
@@ -131,8 +138,11 @@ if TYPE_CHECKING:
     from .model_accounts import ModelAccounts
     from .model_accounts_request import ModelAccountsRequest
     from .model_cash_position import ModelCashPosition
+    from .model_cash_target import ModelCashTarget
+    from .model_investment import ModelInvestment
     from .model_list import ModelList
     from .model_position import ModelPosition
+    from .model_position_target import ModelPositionTarget
     from .model_positions import ModelPositions
     from .model_positions_request import ModelPositionsRequest
     from .model_presets import ModelPresets
@@ -286,8 +296,13 @@ _MODULES = {
     "AllocationSplitShort": ".allocation_split_short",
     "AllocationSuccess": ".allocation_success",
     "AllowedFeatures": ".allowed_features",
+    "AnalystAccountSummary": ".analyst_account_summary",
     "AnalystAccountsRequest": ".analyst_accounts_request",
+    "AnalystBalanceSeries": ".analyst_balance_series",
+    "AnalystBalances": ".analyst_balances",
     "AnalystSummary": ".analyst_summary",
+    "AnalystSummaryExcludedAccountsItem": ".analyst_summary_excluded_accounts_item",
+    "AnalystTotal": ".analyst_total",
     "AuthStatus": ".auth_status",
     "AvailableFunds": ".available_funds",
     "BalanceSegment": ".balance_segment",
@@ -365,8 +380,11 @@ _MODULES = {
     "ModelAccounts": ".model_accounts",
     "ModelAccountsRequest": ".model_accounts_request",
     "ModelCashPosition": ".model_cash_position",
+    "ModelCashTarget": ".model_cash_target",
+    "ModelInvestment": ".model_investment",
     "ModelList": ".model_list",
     "ModelPosition": ".model_position",
+    "ModelPositionTarget": ".model_position_target",
     "ModelPositions": ".model_positions",
     "ModelPositionsRequest": ".model_positions_request",
     "ModelPresets": ".model_presets",
@@ -521,8 +539,13 @@ __all__ = (
     "AllocationSplitShort",
     "AllocationSuccess",
     "AllowedFeatures",
+    "AnalystAccountSummary",
     "AnalystAccountsRequest",
+    "AnalystBalanceSeries",
+    "AnalystBalances",
     "AnalystSummary",
+    "AnalystSummaryExcludedAccountsItem",
+    "AnalystTotal",
     "AuthStatus",
     "AvailableFunds",
     "BalanceSegment",
@@ -600,8 +623,11 @@ __all__ = (
     "ModelAccounts",
     "ModelAccountsRequest",
     "ModelCashPosition",
+    "ModelCashTarget",
+    "ModelInvestment",
     "ModelList",
     "ModelPosition",
+    "ModelPositionTarget",
     "ModelPositions",
     "ModelPositionsRequest",
     "ModelPresets",

@@ -3,37 +3,70 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+if TYPE_CHECKING:
+    from ..models.analyst_account_summary import AnalystAccountSummary
+    from ..models.analyst_balances import AnalystBalances
+    from ..models.analyst_summary_excluded_accounts_item import (
+        AnalystSummaryExcludedAccountsItem,
+    )
+    from ..models.analyst_total import AnalystTotal
+
+
 T = TypeVar("T", bound="AnalystSummary")
 
 
 @_attrs_define
 class AnalystSummary:
-    """Balances and performance summary of the accounts asked.
+    """Balances and performance summary of the accounts asked, over startDate to endDate (YYYY-MM-DD): the change of value
+    per account type, the total, and a balance series by date. Field names from IBKR's earlier published description of
+    this route; figures may come as text or numbers.
 
-    Attributes:
-        currency_type (str | Unset):
-        rc (int | Unset):
-        id (str | Unset):
-        included (list[str] | Unset):
-        pm (str | Unset):
+        Attributes:
+            currency_type (str | Unset):
+            currency (str | Unset):
+            rc (int | Unset):
+            id (str | Unset):
+            included (list[str] | Unset):
+            pm (str | Unset):
+            start_date (str | Unset):
+            end_date (str | Unset):
+            last_successful_update (str | Unset):
+            user_id (str | Unset):
+            has_external_accounts (bool | Unset):
+            account_summaries (list[AnalystAccountSummary] | Unset):
+            total (AnalystTotal | Unset):
+            balance_by_date (AnalystBalances | Unset):
+            excluded_accounts (list[AnalystSummaryExcludedAccountsItem] | Unset):
     """
 
     currency_type: str | Unset = UNSET
+    currency: str | Unset = UNSET
     rc: int | Unset = UNSET
     id: str | Unset = UNSET
     included: list[str] | Unset = UNSET
     pm: str | Unset = UNSET
+    start_date: str | Unset = UNSET
+    end_date: str | Unset = UNSET
+    last_successful_update: str | Unset = UNSET
+    user_id: str | Unset = UNSET
+    has_external_accounts: bool | Unset = UNSET
+    account_summaries: list[AnalystAccountSummary] | Unset = UNSET
+    total: AnalystTotal | Unset = UNSET
+    balance_by_date: AnalystBalances | Unset = UNSET
+    excluded_accounts: list[AnalystSummaryExcludedAccountsItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         currency_type = self.currency_type
+
+        currency = self.currency
 
         rc = self.rc
 
@@ -45,11 +78,45 @@ class AnalystSummary:
 
         pm = self.pm
 
+        start_date = self.start_date
+
+        end_date = self.end_date
+
+        last_successful_update = self.last_successful_update
+
+        user_id = self.user_id
+
+        has_external_accounts = self.has_external_accounts
+
+        account_summaries: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.account_summaries, Unset):
+            account_summaries = []
+            for account_summaries_item_data in self.account_summaries:
+                account_summaries_item = account_summaries_item_data.to_dict()
+                account_summaries.append(account_summaries_item)
+
+        total: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.total, Unset):
+            total = self.total.to_dict()
+
+        balance_by_date: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.balance_by_date, Unset):
+            balance_by_date = self.balance_by_date.to_dict()
+
+        excluded_accounts: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.excluded_accounts, Unset):
+            excluded_accounts = []
+            for excluded_accounts_item_data in self.excluded_accounts:
+                excluded_accounts_item = excluded_accounts_item_data.to_dict()
+                excluded_accounts.append(excluded_accounts_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
         if currency_type is not UNSET:
             field_dict["currencyType"] = currency_type
+        if currency is not UNSET:
+            field_dict["currency"] = currency
         if rc is not UNSET:
             field_dict["rc"] = rc
         if id is not UNSET:
@@ -58,13 +125,40 @@ class AnalystSummary:
             field_dict["included"] = included
         if pm is not UNSET:
             field_dict["pm"] = pm
+        if start_date is not UNSET:
+            field_dict["startDate"] = start_date
+        if end_date is not UNSET:
+            field_dict["endDate"] = end_date
+        if last_successful_update is not UNSET:
+            field_dict["lastSuccessfulUpdate"] = last_successful_update
+        if user_id is not UNSET:
+            field_dict["userId"] = user_id
+        if has_external_accounts is not UNSET:
+            field_dict["hasExternalAccounts"] = has_external_accounts
+        if account_summaries is not UNSET:
+            field_dict["accountSummaries"] = account_summaries
+        if total is not UNSET:
+            field_dict["total"] = total
+        if balance_by_date is not UNSET:
+            field_dict["balanceByDate"] = balance_by_date
+        if excluded_accounts is not UNSET:
+            field_dict["excludedAccounts"] = excluded_accounts
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.analyst_account_summary import AnalystAccountSummary
+        from ..models.analyst_balances import AnalystBalances
+        from ..models.analyst_summary_excluded_accounts_item import (
+            AnalystSummaryExcludedAccountsItem,
+        )
+        from ..models.analyst_total import AnalystTotal
+
         d = dict(src_dict)
         currency_type = d.pop("currencyType", UNSET)
+
+        currency = d.pop("currency", UNSET)
 
         rc = d.pop("rc", UNSET)
 
@@ -74,12 +168,68 @@ class AnalystSummary:
 
         pm = d.pop("pm", UNSET)
 
+        start_date = d.pop("startDate", UNSET)
+
+        end_date = d.pop("endDate", UNSET)
+
+        last_successful_update = d.pop("lastSuccessfulUpdate", UNSET)
+
+        user_id = d.pop("userId", UNSET)
+
+        has_external_accounts = d.pop("hasExternalAccounts", UNSET)
+
+        _account_summaries = d.pop("accountSummaries", UNSET)
+        account_summaries: list[AnalystAccountSummary] | Unset = UNSET
+        if _account_summaries is not UNSET:
+            account_summaries = []
+            for account_summaries_item_data in _account_summaries:
+                account_summaries_item = AnalystAccountSummary.from_dict(
+                    account_summaries_item_data
+                )
+
+                account_summaries.append(account_summaries_item)
+
+        _total = d.pop("total", UNSET)
+        total: AnalystTotal | Unset
+        if isinstance(_total, Unset):
+            total = UNSET
+        else:
+            total = AnalystTotal.from_dict(_total)
+
+        _balance_by_date = d.pop("balanceByDate", UNSET)
+        balance_by_date: AnalystBalances | Unset
+        if isinstance(_balance_by_date, Unset):
+            balance_by_date = UNSET
+        else:
+            balance_by_date = AnalystBalances.from_dict(_balance_by_date)
+
+        _excluded_accounts = d.pop("excludedAccounts", UNSET)
+        excluded_accounts: list[AnalystSummaryExcludedAccountsItem] | Unset = UNSET
+        if _excluded_accounts is not UNSET:
+            excluded_accounts = []
+            for excluded_accounts_item_data in _excluded_accounts:
+                excluded_accounts_item = AnalystSummaryExcludedAccountsItem.from_dict(
+                    excluded_accounts_item_data
+                )
+
+                excluded_accounts.append(excluded_accounts_item)
+
         analyst_summary = cls(
             currency_type=currency_type,
+            currency=currency,
             rc=rc,
             id=id,
             included=included,
             pm=pm,
+            start_date=start_date,
+            end_date=end_date,
+            last_successful_update=last_successful_update,
+            user_id=user_id,
+            has_external_accounts=has_external_accounts,
+            account_summaries=account_summaries,
+            total=total,
+            balance_by_date=balance_by_date,
+            excluded_accounts=excluded_accounts,
         )
 
         analyst_summary.additional_properties = d

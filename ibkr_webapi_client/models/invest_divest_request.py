@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.model_investment import ModelInvestment
+
 
 T = TypeVar("T", bound="InvestDivestRequest")
 
@@ -19,13 +23,13 @@ class InvestDivestRequest:
     Attributes:
         req_id (int | Unset): Any number; the answer echoes it.
         model (str | Unset):
-        account_list (list[Any] | Unset):
+        account_list (list[ModelInvestment] | Unset):
         subscription_key (str | Unset):
     """
 
     req_id: int | Unset = UNSET
     model: str | Unset = UNSET
-    account_list: list[Any] | Unset = UNSET
+    account_list: list[ModelInvestment] | Unset = UNSET
     subscription_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -34,9 +38,12 @@ class InvestDivestRequest:
 
         model = self.model
 
-        account_list: list[Any] | Unset = UNSET
+        account_list: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.account_list, Unset):
-            account_list = self.account_list
+            account_list = []
+            for account_list_item_data in self.account_list:
+                account_list_item = account_list_item_data.to_dict()
+                account_list.append(account_list_item)
 
         subscription_key = self.subscription_key
 
@@ -56,12 +63,21 @@ class InvestDivestRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.model_investment import ModelInvestment
+
         d = dict(src_dict)
         req_id = d.pop("reqID", UNSET)
 
         model = d.pop("model", UNSET)
 
-        account_list = cast(list[Any], d.pop("accountList", UNSET))
+        _account_list = d.pop("accountList", UNSET)
+        account_list: list[ModelInvestment] | Unset = UNSET
+        if _account_list is not UNSET:
+            account_list = []
+            for account_list_item_data in _account_list:
+                account_list_item = ModelInvestment.from_dict(account_list_item_data)
+
+                account_list.append(account_list_item)
 
         subscription_key = d.pop("subscriptionKey", UNSET)
 

@@ -20,11 +20,14 @@ class InvestDivestStarted:
         req_id (str | Unset):
         subscription_key (None | str | Unset):
         subscription_status (int | Unset):
+        transfers_instruction_id (int | Unset): Id of the drafted transfers; POST /fa/model/submit-transfers sends them
+            with it as fpOrderId (seen on live advisor accounts, absent from IBKR's spec).
     """
 
     req_id: str | Unset = UNSET
     subscription_key: None | str | Unset = UNSET
     subscription_status: int | Unset = UNSET
+    transfers_instruction_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,6 +41,8 @@ class InvestDivestStarted:
 
         subscription_status = self.subscription_status
 
+        transfers_instruction_id = self.transfers_instruction_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -47,6 +52,8 @@ class InvestDivestStarted:
             field_dict["subscriptionKey"] = subscription_key
         if subscription_status is not UNSET:
             field_dict["subscriptionStatus"] = subscription_status
+        if transfers_instruction_id is not UNSET:
+            field_dict["transfersInstructionId"] = transfers_instruction_id
 
         return field_dict
 
@@ -66,10 +73,13 @@ class InvestDivestStarted:
 
         subscription_status = d.pop("subscriptionStatus", UNSET)
 
+        transfers_instruction_id = d.pop("transfersInstructionId", UNSET)
+
         invest_divest_started = cls(
             req_id=req_id,
             subscription_key=subscription_key,
             subscription_status=subscription_status,
+            transfers_instruction_id=transfers_instruction_id,
         )
 
         invest_divest_started.additional_properties = d

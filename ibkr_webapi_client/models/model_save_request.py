@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.model_cash_target import ModelCashTarget
+    from ..models.model_position_target import ModelPositionTarget
+
 
 T = TypeVar("T", bound="ModelSaveRequest")
 
@@ -15,24 +20,27 @@ T = TypeVar("T", bound="ModelSaveRequest")
 class ModelSaveRequest:
     """
     Attributes:
-        cash_targets (list[Any]): Cash targets of the model.
+        cash_targets (list[ModelCashTarget]): Cash targets of the model.
         desc (str):
         is_static (bool):
         model (str):
-        position_targets (list[Any]): Position targets of the model.
+        position_targets (list[ModelPositionTarget]): Position targets of the model.
         req_id (int): Any number; the answer echoes it.
     """
 
-    cash_targets: list[Any]
+    cash_targets: list[ModelCashTarget]
     desc: str
     is_static: bool
     model: str
-    position_targets: list[Any]
+    position_targets: list[ModelPositionTarget]
     req_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        cash_targets = self.cash_targets
+        cash_targets = []
+        for cash_targets_item_data in self.cash_targets:
+            cash_targets_item = cash_targets_item_data.to_dict()
+            cash_targets.append(cash_targets_item)
 
         desc = self.desc
 
@@ -40,7 +48,10 @@ class ModelSaveRequest:
 
         model = self.model
 
-        position_targets = self.position_targets
+        position_targets = []
+        for position_targets_item_data in self.position_targets:
+            position_targets_item = position_targets_item_data.to_dict()
+            position_targets.append(position_targets_item)
 
         req_id = self.req_id
 
@@ -61,8 +72,16 @@ class ModelSaveRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.model_cash_target import ModelCashTarget
+        from ..models.model_position_target import ModelPositionTarget
+
         d = dict(src_dict)
-        cash_targets = cast(list[Any], d.pop("cashTargets"))
+        cash_targets = []
+        _cash_targets = d.pop("cashTargets")
+        for cash_targets_item_data in _cash_targets:
+            cash_targets_item = ModelCashTarget.from_dict(cash_targets_item_data)
+
+            cash_targets.append(cash_targets_item)
 
         desc = d.pop("desc")
 
@@ -70,7 +89,14 @@ class ModelSaveRequest:
 
         model = d.pop("model")
 
-        position_targets = cast(list[Any], d.pop("positionTargets"))
+        position_targets = []
+        _position_targets = d.pop("positionTargets")
+        for position_targets_item_data in _position_targets:
+            position_targets_item = ModelPositionTarget.from_dict(
+                position_targets_item_data
+            )
+
+            position_targets.append(position_targets_item)
 
         req_id = d.pop("reqID")
 

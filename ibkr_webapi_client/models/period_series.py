@@ -66,7 +66,7 @@ class PeriodSeries:
         if nav is not UNSET:
             field_dict["nav"] = nav
         if start_nav is not UNSET:
-            field_dict["startNav"] = start_nav
+            field_dict["startNAV"] = start_nav
 
         return field_dict
 
@@ -83,7 +83,7 @@ class PeriodSeries:
 
         nav = cast(list[float], d.pop("nav", UNSET))
 
-        _start_nav = d.pop("startNav", UNSET)
+        _start_nav = d.pop("startNAV", UNSET)
         start_nav: StartNav | Unset
         if isinstance(_start_nav, Unset):
             start_nav = UNSET

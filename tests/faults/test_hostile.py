@@ -51,6 +51,8 @@ ORDER = Order(conid=AAPL, side="BUY", quantity=1, order_type="LMT", price=150.0,
 NAMESPACES = ("session", "accounts", "portfolio", "market", "contracts", "orders")
 # Scanner, watchlists, alerts and FYI notifications (issue 11).
 NAMESPACES += ("scanner", "watchlists", "alerts", "notifications")
+# Accounts area: financial-advisor allocation and the Portfolio Analyst (issue 11).
+NAMESPACES += ("advisor", "analyst")
 PRICE = PriceCondition(conid=AAPL, operator=">=", price=200.0)
 BRACKET = Bracket(entry=ORDER.evolve(c_oid="h-b"), take_profit=160.0, stop_loss=140.0)
 GROUP = [ORDER.evolve(c_oid="h-g1"), ORDER.evolve(c_oid="h-g2", conid=IBM)]
@@ -114,6 +116,54 @@ CALLS: dict[str, Call] = {
     "session.keepalive_tick": lambda ib: ib.session.keepalive_tick(),
     "accounts.__call__": lambda ib: ib.accounts(),
     "accounts.portfolio": lambda ib: ib.accounts.portfolio(),
+    "accounts.switch": lambda ib: ib.accounts.switch(ACCOUNT),
+    "accounts.search": lambda ib: ib.accounts.search("U12"),
+    "accounts.set_dynamic": lambda ib: ib.accounts.set_dynamic(ACCOUNT),
+    "accounts.owners": lambda ib: ib.accounts.owners(account_id=ACCOUNT),
+    "accounts.summary": lambda ib: ib.accounts.summary(account_id=ACCOUNT),
+    "accounts.available_funds": lambda ib: ib.accounts.available_funds(account_id=ACCOUNT),
+    "accounts.balances": lambda ib: ib.accounts.balances(account_id=ACCOUNT),
+    "accounts.margins": lambda ib: ib.accounts.margins(account_id=ACCOUNT),
+    "accounts.market_value": lambda ib: ib.accounts.market_value(account_id=ACCOUNT),
+    "accounts.subaccounts": lambda ib: ib.accounts.subaccounts(),
+    "accounts.subaccounts_page": lambda ib: ib.accounts.subaccounts_page(1),
+    "accounts.all_subaccounts": lambda ib: _drain(ib.accounts.all_subaccounts()),
+    "accounts.meta": lambda ib: ib.accounts.meta(account_id=ACCOUNT),
+    "accounts.allocation": lambda ib: ib.accounts.allocation(account_id=ACCOUNT, model="m"),
+    "accounts.combined_allocation": lambda ib: ib.accounts.combined_allocation([ACCOUNT]),
+    "accounts.positions_by_conid": lambda ib: ib.accounts.positions_by_conid(AAPL),
+    "accounts.invalidate_positions": lambda ib: ib.accounts.invalidate_positions(
+        account_id=ACCOUNT
+    ),
+    "accounts.combo_positions": lambda ib: ib.accounts.combo_positions(
+        account_id=ACCOUNT, fresh=True
+    ),
+    "advisor.allocation_accounts": lambda ib: ib.advisor.allocation_accounts(),
+    "advisor.groups": lambda ib: ib.advisor.groups(),
+    "advisor.group": lambda ib: ib.advisor.group("Core"),
+    "advisor.add_group": lambda ib: ib.advisor.add_group("Core", {ACCOUNT: 100}, method="P"),
+    "advisor.modify_group": lambda ib: ib.advisor.modify_group(
+        "Core", [ACCOUNT], method="E", new_name="Even"
+    ),
+    "advisor.delete_group": lambda ib: ib.advisor.delete_group("Core"),
+    "advisor.presets": lambda ib: ib.advisor.presets(),
+    "advisor.set_presets": lambda ib: ib.advisor.set_presets(strict_credit_check=True),
+    "advisor.models": lambda ib: ib.advisor.models(),
+    "advisor.model_summary": lambda ib: ib.advisor.model_summary("Tech"),
+    "advisor.model_holdings": lambda ib: ib.advisor.model_holdings("Tech"),
+    "advisor.model_accounts": lambda ib: ib.advisor.model_accounts("Tech"),
+    "advisor.invested_accounts": lambda ib: ib.advisor.invested_accounts("Tech"),
+    "advisor.model_presets": lambda ib: ib.advisor.model_presets(),
+    "advisor.save_model_presets": lambda ib: ib.advisor.save_model_presets(keepModelOpen=True),
+    "advisor.save_model": lambda ib: ib.advisor.save_model(
+        "Tech", description="d", positions={AAPL: 0.9}, cash={"USD": 0.1}
+    ),
+    "advisor.invest": lambda ib: ib.advisor.invest("Tech", {ACCOUNT: 1000}),
+    "advisor.submit_transfers": lambda ib: ib.advisor.submit_transfers(1001),
+    "analyst.performance": lambda ib: ib.analyst.performance("1M", account_ids=[ACCOUNT]),
+    "analyst.all_periods": lambda ib: ib.analyst.all_periods(account_ids=ACCOUNT),
+    "analyst.summary": lambda ib: ib.analyst.summary(account_ids=[ACCOUNT]),
+    "analyst.transactions": lambda ib: ib.analyst.transactions(AAPL, account_ids=[ACCOUNT]),
     "portfolio.positions_page": lambda ib: ib.portfolio.positions_page(1, account_id=ACCOUNT),
     "portfolio.positions": lambda ib: _drain(ib.portfolio.positions(account_id=ACCOUNT)),
     "portfolio.all_positions": lambda ib: ib.portfolio.all_positions(account_id=ACCOUNT),
@@ -415,6 +465,56 @@ ARGS: dict[str, dict[str, Arg]] = {
         "page": lambda ib, v: ib.portfolio.positions_page(v, account_id=ACCOUNT)
     },
     "orders.place": {"account_id": lambda ib, v: ib.orders.place(ORDER, account_id=v)},
+    "accounts.switch": {"account_id": lambda ib, v: ib.accounts.switch(v)},
+    "accounts.search": {"pattern": lambda ib, v: ib.accounts.search(v)},
+    "accounts.summary": {"account_id": lambda ib, v: ib.accounts.summary(account_id=v)},
+    "accounts.subaccounts_page": {"page": lambda ib, v: ib.accounts.subaccounts_page(v)},
+    "accounts.allocation": {"model": lambda ib, v: ib.accounts.allocation(model=v)},
+    "accounts.combined_allocation": {
+        "account_ids": lambda ib, v: ib.accounts.combined_allocation(v)
+    },
+    "accounts.positions_by_conid": {"conid": lambda ib, v: ib.accounts.positions_by_conid(v)},
+    "accounts.combo_positions": {"fresh": lambda ib, v: ib.accounts.combo_positions(fresh=v)},
+    "advisor.add_group": {
+        "name": lambda ib, v: ib.advisor.add_group(v, [ACCOUNT], method="E"),
+        "accounts": lambda ib, v: ib.advisor.add_group("Core", v, method="R"),
+        "method": lambda ib, v: ib.advisor.add_group("Core", [ACCOUNT], method=v),
+    },
+    "advisor.modify_group": {
+        "new_name": lambda ib, v: ib.advisor.modify_group("Core", [ACCOUNT], method="E", new_name=v)
+    },
+    "advisor.set_presets": {
+        "default_method": lambda ib, v: ib.advisor.set_presets(default_method=v),
+        "strict_credit_check": lambda ib, v: ib.advisor.set_presets(strict_credit_check=v),
+    },
+    "advisor.model_summary": {"name": lambda ib, v: ib.advisor.model_summary(v)},
+    "advisor.save_model_presets": {
+        "keepModelOpen": lambda ib, v: ib.advisor.save_model_presets(keepModelOpen=v),
+        "cashQtyEstimateFactor": lambda ib, v: ib.advisor.save_model_presets(
+            cashQtyEstimateFactor=v
+        ),
+    },
+    "advisor.save_model": {
+        "description": lambda ib, v: ib.advisor.save_model("T", description=v, positions={AAPL: 1}),
+        "positions": lambda ib, v: ib.advisor.save_model("T", description="d", positions=v),
+        "cash": lambda ib, v: ib.advisor.save_model(
+            "T", description="d", positions={AAPL: 0.5}, cash=v
+        ),
+        "static": lambda ib, v: ib.advisor.save_model(
+            "T", description="d", positions={AAPL: 1}, static=v
+        ),
+    },
+    "advisor.invest": {"amounts": lambda ib, v: ib.advisor.invest("Tech", v)},
+    "advisor.submit_transfers": {"instruction_id": lambda ib, v: ib.advisor.submit_transfers(v)},
+    "analyst.performance": {
+        "period": lambda ib, v: ib.analyst.performance(v, account_ids=[ACCOUNT]),
+        "account_ids": lambda ib, v: ib.analyst.performance(account_ids=v),
+    },
+    "analyst.transactions": {
+        "conid": lambda ib, v: ib.analyst.transactions(v, account_ids=[ACCOUNT]),
+        "days": lambda ib, v: ib.analyst.transactions(AAPL, account_ids=[ACCOUNT], days=v),
+        "currency": lambda ib, v: ib.analyst.transactions(AAPL, account_ids=[ACCOUNT], currency=v),
+    },
     "scanner.run": {
         "scan_type": lambda ib, v: ib.scanner.run(v),
         "instrument": lambda ib, v: ib.scanner.run("TOP_PERC_GAIN", instrument=v),

@@ -131,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("pnl", "daily and unrealized P&L")
 
+    cmd = add("funds", "trading view of an account: balances, margins, buying power by segment")
+    cmd.add_argument("account", metavar="ACCOUNT")
+    cmd = add("allocation", "an account's holdings by asset class, sector and group")
+    cmd.add_argument("account", metavar="ACCOUNT")
+    cmd = add("switch", "select the account the session acts on (advisors, several accounts)")
+    cmd.add_argument("account", metavar="ACCOUNT")
+
     cmd = add("quote", "snapshot quotes (fields by name or id)")
     cmd.add_argument("conids", metavar="CONID", type=int, nargs="+")
     cmd.add_argument(

@@ -15,7 +15,7 @@ from .. import errors
 from .._client import IBKRClient
 from ..orders.order import Order
 from ..results.portfolio import Position
-from . import _misc, _orders
+from . import _accounts, _misc, _orders
 from . import _render as render
 from ._confirm import confirm_policy, declined
 from ._context import (
@@ -277,6 +277,9 @@ COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "bracket": _orders.bracket,
     "trades": _orders.trades,
     "watch": watch,
+    "funds": _accounts.funds,
+    "allocation": _accounts.allocation,
+    "switch": _accounts.switch,
     "scan": _misc.scan,
     "alerts": _misc.alerts,
     "notifications": _misc.notifications,

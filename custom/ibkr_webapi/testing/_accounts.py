@@ -5,18 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from ._portfolio import Portfolio, Totals
-from ._session import SERVER_INFO
+from ._session import SERVER_INFO, USER_NAME
 
 ALLOWED_ASSET_TYPES = "STK,CFD,OPT,FOP,WAR,FUT,BAG,PDC,CASH,IND,BOND,BILL,FUND,SLB,News,CMDTY,IOPT,ICU,ICS,PHYSS,CRYPTO"
 _ACCOUNT_OPENED_MS = 1_644_814_800_000
 
 
-def iserver_accounts(accounts: tuple[str, ...], *, session_id: str, paper: bool) -> dict[str, Any]:
-    """Body of GET /iserver/accounts."""
+def iserver_accounts(
+    accounts: tuple[str, ...],
+    *,
+    session_id: str,
+    paper: bool,
+    selected: str | None = None,
+    advisor: str | None = None,
+    groups: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Body of GET /iserver/accounts; an advisor login (`advisor`, its master account, first in
+    `accounts`) has child accounts, allocation groups and ``isFT``."""
     return {
         "accounts": list(accounts),
         "acctProps": {
-            a: {"hasChildAccounts": False, "supportsCashQty": True, "supportsFractions": True}
+            a: {
+                "hasChildAccounts": a == advisor,
+                "supportsCashQty": True,
+                "supportsFractions": a != advisor,
+            }
             for a in accounts
         },
         "aliases": {a: a for a in accounts},
@@ -38,7 +51,7 @@ def iserver_accounts(accounts: tuple[str, ...], *, session_id: str, paper: bool)
             "showImpactDashboard": True,
             "allowDynAccount": False,
             "allowCrypto": False,
-            "allowFA": False,
+            "allowFA": advisor is not None,
             "allowLiteUnderlyings": False,
             "restrictTradeSubscription": False,
             "showUKUserLabels": False,
@@ -61,51 +74,91 @@ def iserver_accounts(accounts: tuple[str, ...], *, session_id: str, paper: bool)
             "PHYSS": ["*"],
             "CRYPTO": ["*"],
         },
-        "groups": [],
+        "groups": list(groups),
         "profiles": [],
-        "selectedAccount": accounts[0],
+        "selectedAccount": selected or accounts[0],
         "serverInfo": dict(SERVER_INFO),
         "sessionId": session_id,
-        "isFT": False,
+        "isFT": advisor is not None,
         "isPaper": paper,
     }
 
 
-def portfolio_accounts(accounts: tuple[str, ...]) -> list[dict[str, Any]]:
+def portfolio_account(account: str, number: int, advisor: str | None = None) -> dict[str, Any]:
+    """One account as /portfolio/accounts, /portfolio/subaccounts and /portfolio/{id}/meta show it;
+    an advisor's sub-accounts are FA clients with the master account as parent."""
+    is_master = account == advisor
+    client = advisor is not None and not is_master
+    return {
+        "id": account,
+        "PrepaidCrypto-Z": False,
+        "PrepaidCrypto-P": False,
+        "brokerageAccess": True,
+        "accountId": account,
+        "accountVan": account,
+        "accountTitle": "Simulated Advisor" if is_master else f"Simulated Account {number}",
+        "displayName": account,
+        "accountAlias": None,
+        "accountStatus": _ACCOUNT_OPENED_MS,
+        "currency": "USD",
+        "type": "ADVISOR" if is_master else "INDIVIDUAL",
+        "tradingType": "STKNOPT",
+        "businessType": "IB_PROSERVE",
+        "ibEntity": "IBLLC-US",
+        "faclient": client,
+        "clearingStatus": "O",
+        "covestor": False,
+        "noClientTrading": False,
+        "trackVirtualFXPortfolio": True,
+        "parent": {
+            "mmc": [],
+            "accountId": advisor if client else "",
+            "isMParent": False,
+            "isMChild": False,
+            "isMultiplex": False,
+        },
+        "desc": account,
+    }
+
+
+def portfolio_accounts(
+    accounts: tuple[str, ...], advisor: str | None = None
+) -> list[dict[str, Any]]:
     """Body of GET /portfolio/accounts (and /portfolio/subaccounts)."""
-    return [
-        {
-            "id": a,
-            "PrepaidCrypto-Z": False,
-            "PrepaidCrypto-P": False,
-            "brokerageAccess": True,
-            "accountId": a,
-            "accountVan": a,
-            "accountTitle": f"Simulated Account {i + 1}",
-            "displayName": a,
-            "accountAlias": None,
-            "accountStatus": _ACCOUNT_OPENED_MS,
-            "currency": "USD",
-            "type": "INDIVIDUAL",
-            "tradingType": "STKNOPT",
-            "businessType": "IB_PROSERVE",
-            "ibEntity": "IBLLC-US",
-            "faclient": False,
-            "clearingStatus": "O",
-            "covestor": False,
-            "noClientTrading": False,
-            "trackVirtualFXPortfolio": True,
-            "parent": {
-                "mmc": [],
-                "accountId": "",
-                "isMParent": False,
-                "isMChild": False,
-                "isMultiplex": False,
-            },
-            "desc": a,
-        }
-        for i, a in enumerate(accounts)
-    ]
+    return [portfolio_account(a, i + 1, advisor) for i, a in enumerate(accounts)]
+
+
+def subaccounts_page(
+    subaccounts: tuple[str, ...], page: int, page_size: int, advisor: str | None
+) -> dict[str, Any]:
+    """Body of GET /portfolio/subaccounts2?page=N: one page of sub-accounts with the totals."""
+    start = page * page_size
+    chosen = subaccounts[start : start + page_size] if page >= 0 else ()
+    return {
+        "metadata": {"total": len(subaccounts), "pageSize": page_size, "pageNum": page},
+        "subaccounts": [portfolio_account(a, start + i + 1, advisor) for i, a in enumerate(chosen)],
+    }
+
+
+def signatures_and_owners(account: str) -> dict[str, Any]:
+    """Body of GET /acesws/{acct}/signatures-and-owners: the simulated user owns every account."""
+    return {
+        "accountId": account,
+        "users": [
+            {
+                "roleId": "OWNER",
+                "hasRightCodeInd": True,
+                "userName": USER_NAME,
+                "entity": {
+                    "firstName": "Sam",
+                    "lastName": "Simulator",
+                    "entityType": "INDIVIDUAL",
+                    "entityName": "Sam Simulator",
+                },
+            }
+        ],
+        "applicant": {"signatures": ["Sam Simulator"]},
+    }
 
 
 class Balances:
@@ -248,10 +301,12 @@ def ledger(account: str, portfolio: Portfolio, now: float, session_id: int) -> d
     return {"USD": entry("USD"), "BASE": entry("BASE")}
 
 
-def partitioned_pnl(portfolio: Portfolio, now: float) -> dict[str, Any]:
-    """Body of GET /iserver/account/pnl/partitioned."""
+def partitioned_pnl(
+    portfolio: Portfolio, now: float, accounts: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """Body of GET /iserver/account/pnl/partitioned, for `accounts` (default: every account)."""
     upnl: dict[str, Any] = {}
-    for account in portfolio.accounts:
+    for account in portfolio.accounts if accounts is None else accounts:
         totals = portfolio.totals(account, now)
         balances = Balances(portfolio.cash[account], totals)
         upnl[f"{account}.Core"] = {

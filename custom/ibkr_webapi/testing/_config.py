@@ -82,6 +82,18 @@ class SimulatorConfig:
     paper: bool = False
     seed: int = 0
 
+    # --- advisors (FA) and brokers with many accounts
+    # The master account of an advisor login ("F1234567"): `accounts` are then its sub-accounts, the
+    # login lists all of them (``isFT``), and the selected account (POST /iserver/account) scopes
+    # P&L and positions across accounts. None: an ordinary login.
+    advisor: str | None = None
+    subaccounts_page_size: int = 20  # sub-accounts per page of /portfolio/subaccounts2
+    dynamic_accounts: bool = (
+        False  # DYNACCT: account search and /iserver/dynaccount (503 otherwise)
+    )
+    # Model portfolio routes answer "not ready" (subscriptionStatus 0) this many times per reqID first
+    model_pending_polls: int = 0
+
     # --- session
     brokerage_session_at_start: bool = True  # False: /iserver answers "no bridge" until ssodh/init
     idle_timeout: float = 360.0
@@ -167,6 +179,11 @@ class SimulatorConfig:
     faults: Faults = field(default_factory=Faults)
     admin_routes: bool = True  # /_sim/... control routes
 
+    @property
+    def all_accounts(self) -> tuple[str, ...]:
+        """Every account of the login: the advisor's master account first, then `accounts`."""
+        return (self.advisor, *self.accounts) if self.advisor is not None else self.accounts
+
     def scaled_rate_limits(self, factor: int) -> SimulatorConfig:
         """This config with every rate limit allowing `factor` times as many requests per
         window (the concurrency limit unchanged); pair it with `RateLimitPolicy.scaled(factor)`."""
@@ -184,10 +201,14 @@ class SimulatorConfig:
     def __post_init__(self) -> None:
         if not self.accounts:
             raise ValueError("at least one account is needed")
-        unknown = set(self.positions) - set(self.accounts)
+        if self.advisor is not None and self.advisor in self.accounts:
+            raise ValueError("the advisor's master account cannot also be one of its sub-accounts")
+        unknown = set(self.positions) - set(self.all_accounts)
         if unknown:
             raise ValueError(f"positions given for unknown accounts: {sorted(unknown)}")
         if self.positions_page_size < 1 or self.quote_interval <= 0:
             raise ValueError("positions_page_size and quote_interval must be positive")
+        if self.subaccounts_page_size < 1 or self.model_pending_polls < 0:
+            raise ValueError("subaccounts_page_size must be positive, model_pending_polls >= 0")
         if self.arrival_jitter < 0 or self.penalty_box < 0:
             raise ValueError("arrival_jitter and penalty_box are seconds >= 0")

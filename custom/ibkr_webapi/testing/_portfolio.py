@@ -1,13 +1,16 @@
-"""Positions and cash per account, priced from the moving market."""
+"""Positions and cash per account, priced from the moving market, and the trades that made them."""
 
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ._catalogue import VALID_EXCHANGES, Catalogue, Contract
-from ._market import Market
+from ._market import DAY, Market
+from ._noise import hash_keys
 
 _QUANTITIES = (5, 10, 20, 25, 50, 75, 100, 150, 200, 300, 500)
 # Sort keys that do not depend on prices, so a page can be cut before pricing.
@@ -21,6 +24,43 @@ class Holding:
     conid: int
     quantity: float
     avg_cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One change of a holding, as the portfolio analyst lists it: bought (+) or sold (-) at a
+    price, or moved in or out without cash (``transfer``: a position set by hand)."""
+
+    account: str
+    conid: int
+    quantity: float
+    price: float
+    time: float
+    commission: float = 0.0
+    transfer: bool = False
+
+    @property
+    def cash_change(self) -> float:
+        return 0.0 if self.transfer else -self.quantity * self.price - self.commission
+
+    @property
+    def kind(self) -> str:
+        if self.transfer:
+            return "Transfer"
+        return "Buy" if self.quantity > 0 else "Sell"
+
+
+@dataclass
+class Combo:
+    """A combination position: legs of (conid, ratio), held `size` times."""
+
+    name: str
+    legs: tuple[tuple[int, int], ...]
+    size: float = 1.0
+
+    @property
+    def description(self) -> str:
+        return "-".join(f"{ratio}*{conid}" for conid, ratio in self.legs)
 
 
 @dataclass(frozen=True)
@@ -45,14 +85,20 @@ class Portfolio:
         seed: int,
         catalogue: Catalogue,
         market: Market,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.accounts = accounts
         self._seed = seed
         self._catalogue = catalogue
         self._market = market
+        self._now = clock or time.time
         self.holdings: dict[str, dict[int, Holding]] = {a: {} for a in accounts}
         self.cash: dict[str, float] = dict.fromkeys(accounts, cash)
         self.realized_pnl: dict[str, float] = dict.fromkeys(accounts, 0.0)
+        # Every change of a holding, oldest first: positions a populated account starts with were
+        # bought some days before the simulator started, at their average cost.
+        self.trades: dict[str, list[Trade]] = {a: [] for a in accounts}
+        self.combos: dict[str, list[Combo]] = {a: [] for a in accounts}
         # Sorted positions per (account, sort key, descending), made once per change of the
         # holdings, so that a page costs the same at 1,000 or 30,000 positions.
         self._versions: dict[str, int] = dict.fromkeys(accounts, 0)
@@ -69,13 +115,27 @@ class Portfolio:
         rng.shuffle(known)
         known = [c for c in known if c.conid not in self.holdings[account]][:count]
         extra = self._catalogue.synthetic(count - len(known)) if count > len(known) else []
+        now = self._now()
+        account_key = hash_keys(*account.encode())
+        opened: list[Trade] = []
         for contract in known + extra:
             quantity = float(rng.choice(_QUANTITIES)) * (-1 if rng.random() < 0.1 else 1)
             avg_cost = round(contract.reference_price * rng.uniform(0.7, 1.2), 4)
             self.holdings[account][contract.conid] = Holding(contract.conid, quantity, avg_cost)
+            # Bought 10 to 730 days ago (a pure function of the seed, account and contract).
+            days = 10 + hash_keys(self._seed, contract.conid, account_key) % 721
+            day_start = (now // DAY - days) * DAY
+            opened.append(Trade(account, contract.conid, quantity, avg_cost, day_start + 52_200.0))
+        self.trades[account] = sorted([*self.trades[account], *opened], key=lambda t: t.time)
         self._changed(account)
 
     def set_position(self, account: str, conid: int, quantity: float, avg_cost: float) -> None:
+        held = self.holdings[account].get(conid)
+        change = quantity - (held.quantity if held is not None else 0.0)
+        if change:
+            self.trades[account].append(
+                Trade(account, conid, change, avg_cost, self._now(), transfer=True)
+            )
         if quantity == 0:
             self.holdings[account].pop(conid, None)
         else:
@@ -86,6 +146,9 @@ class Portfolio:
         """Book a fill (`quantity` signed: + bought, - sold): position, average cost, cash, P&L."""
         self._changed(account)
         commission = max(1.0, 0.005 * abs(quantity))
+        self.trades[account].append(
+            Trade(account, conid, quantity, price, self._now(), commission=commission)
+        )
         self.cash[account] -= quantity * price + commission
         self.realized_pnl[account] -= commission
         holding = self.holdings[account].get(conid)
@@ -105,6 +168,20 @@ class Portfolio:
         holding.quantity = new
         if new == 0:
             del self.holdings[account][conid]
+
+    def add_combo(
+        self, account: str, name: str, legs: Sequence[tuple[int, int]], size: float = 1.0
+    ) -> Combo:
+        """Hold a combination (spread) `size` times: each leg (conid, ratio) becomes a position."""
+        combo = Combo(name, tuple((int(c), int(r)) for c, r in legs), size)
+        for conid, ratio in combo.legs:
+            contract = self._contract(conid)
+            held = self.holdings[account].get(conid)
+            quantity = (held.quantity if held else 0.0) + ratio * size
+            price = self._market.last(contract, self._now())
+            self.set_position(account, conid, quantity, held.avg_cost if held else price)
+        self.combos[account].append(combo)
+        return combo
 
     # --- reading
     def _contract(self, conid: int) -> Contract:
@@ -242,6 +319,33 @@ class Portfolio:
             unrealized_pnl=unrealized,
             daily_pnl=daily + self.realized_pnl[account],
         )
+
+    def allocation(
+        self, accounts: Sequence[str], now: float, conids: frozenset[int] | None = None
+    ) -> dict[str, Any]:
+        """Body of /portfolio/{acct}/allocation (and of the combined allocation of `accounts`):
+        market values by asset class, sector and group, long and short; cash is an asset class.
+        `conids` keeps only those contracts, and no cash (a model's part of the account)."""
+        split: dict[str, dict[str, dict[str, float]]] = {
+            kind: {"long": {}, "short": {}} for kind in ("assetClass", "sector", "group")
+        }
+
+        def add(kind: str, name: str, value: float) -> None:
+            side = split[kind]["long" if value >= 0 else "short"]
+            side[name] = round(side.get(name, 0.0) + value, 2)
+
+        for account in accounts:
+            for holding in self.holdings[account].values():
+                if conids is not None and holding.conid not in conids:
+                    continue
+                contract = self._contract(holding.conid)
+                value = holding.quantity * self._market.last(contract, now)
+                add("assetClass", contract.sec_type, value)
+                add("sector", contract.category, value)
+                add("group", contract.industry, value)
+            if conids is None:
+                add("assetClass", "CASH", self.cash[account])
+        return split
 
 
 def _sortable(value: object) -> tuple[int, float, str]:

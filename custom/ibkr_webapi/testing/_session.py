@@ -38,6 +38,8 @@ class Session:
         self.login_time = now
         self.last_keepalive = now
         self.portfolio_accounts_seen = False
+        # The account /iserver calls act on (POST /iserver/account); a login starts on the first.
+        self.selected_account = self._config.all_accounts[0]
         self.brokerage = "none"
         self.competing = False
         self._new_brokerage_session()
@@ -56,6 +58,10 @@ class Session:
         self.live_orders_primed = False
         self.pnl_primed = False
         self.suppressed: set[str] = set()
+
+    def select(self, account: str) -> None:
+        """POST /iserver/account (or /iserver/dynaccount): later /iserver calls act on `account`."""
+        self.selected_account = account
 
     def expire(self) -> None:
         """What the idle timeout does (by default the brokerage session is lost)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._accounts import Balances
+from ._advisor import AdvisorDesk
 from ._alerts import AlertBook, SimAlert
 from ._catalogue import Catalogue, Contract
 from ._clock import Clock
@@ -64,11 +65,12 @@ class SimulatorState:
             availability=config.market_data_availability,
         )
         self.portfolio = Portfolio(
-            config.accounts,
+            config.all_accounts,
             cash=config.cash,
             seed=config.seed,
             catalogue=self.catalogue,
             market=self.market,
+            clock=self.clock.time,
         )
         for account, count in config.positions.items():
             self.portfolio.populate(account, count)
@@ -84,6 +86,8 @@ class SimulatorState:
             submit_delay=config.order_submit_delay, fill_delay=config.order_fill_delay
         )
         self.replies = ReplyDesk(config)
+        self.advisor = AdvisorDesk(config)
+        """Allocation groups, presets and model portfolios of an advisor login (kept until reset)."""
         self.watchlists = WatchlistBook(self.catalogue, now)
         self.alerts = AlertBook(config.accounts, self.catalogue, now)
         self.notifications = NotificationCenter(now)
