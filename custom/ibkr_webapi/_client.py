@@ -9,36 +9,36 @@ from typing import TYPE_CHECKING
 
 from ._core import ClientCore
 from .auth.constructors import OAuthConstructors
-from .orders.order import ConfirmPolicy, Order
-from .resources.accounts import AccountsResource
-from .resources.advisor import AdvisorResource
-from .resources.alerts import AlertsResource
-from .resources.analyst import AnalystResource
-from .resources.contracts import ContractsResource, Right
-from .resources.events import EventsResource
-from .resources.market import HistorySource, MarketResource
-from .resources.notifications import NotificationsResource
-from .resources.orders import OrdersResource
-from .resources.portfolio import PortfolioResource, SortDirection
-from .resources.scanner import ScannerResource
-from .resources.session import SessionResource
-from .resources.watchlists import WatchlistsResource
-from .results.accounts import PortfolioAccount
-from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition
-from .results.market import History
-from .results.orders import (
-    CancelResult,
-    LiveOrder,
-    OrderPreview,
-    OrderStatus,
-    PlacedOrder,
-    Trade,
-)
-from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
-from .results.session import AuthStatus, SsoSession, TickleResult
-from .snapshot import Quote
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # resources and results load with the first namespace used (cold import)
+    from .orders.order import ConfirmPolicy, Order
+    from .resources.accounts import AccountsResource
+    from .resources.advisor import AdvisorResource
+    from .resources.alerts import AlertsResource
+    from .resources.analyst import AnalystResource
+    from .resources.contracts import ContractsResource, Right
+    from .resources.events import EventsResource
+    from .resources.market import HistorySource, MarketResource
+    from .resources.notifications import NotificationsResource
+    from .resources.orders import OrdersResource
+    from .resources.portfolio import PortfolioResource, SortDirection
+    from .resources.scanner import ScannerResource
+    from .resources.session import SessionResource
+    from .resources.watchlists import WatchlistsResource
+    from .results.accounts import PortfolioAccount
+    from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition
+    from .results.market import History
+    from .results.orders import (
+        CancelResult,
+        LiveOrder,
+        OrderPreview,
+        OrderStatus,
+        PlacedOrder,
+        Trade,
+    )
+    from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
+    from .results.session import AuthStatus, SsoSession, TickleResult
+    from .snapshot import Quote
     from .streaming import StreamManager
 
 
@@ -60,31 +60,43 @@ class IBKRClient(OAuthConstructors, ClientCore):
     @cached_property
     def session(self) -> SessionResource:
         """The gateway session and the brokerage session behind ``/iserver``."""
+        from .resources.session import SessionResource
+
         return SessionResource(self)
 
     @cached_property
     def accounts(self) -> AccountsResource:
         """Accounts: ``await ib.accounts()`` lists the brokerage accounts of this login."""
+        from .resources.accounts import AccountsResource
+
         return AccountsResource(self)
 
     @cached_property
     def portfolio(self) -> PortfolioResource:
         """Positions, account summary, ledger and P&L."""
+        from .resources.portfolio import PortfolioResource
+
         return PortfolioResource(self)
 
     @cached_property
     def market(self) -> MarketResource:
         """Snapshots and historical bars."""
+        from .resources.market import MarketResource
+
         return MarketResource(self)
 
     @cached_property
     def contracts(self) -> ContractsResource:
         """Contract search and definitions."""
+        from .resources.contracts import ContractsResource
+
         return ContractsResource(self)
 
     @cached_property
     def orders(self) -> OrdersResource:
         """Placing, changing, cancelling and following orders."""
+        from .resources.orders import OrdersResource
+
         return OrdersResource(self)
 
     @property
@@ -109,36 +121,50 @@ class IBKRClient(OAuthConstructors, ClientCore):
     @cached_property
     def scanner(self) -> ScannerResource:
         """Market scanners: their parameters, and running one."""
+        from .resources.scanner import ScannerResource
+
         return ScannerResource(self)
 
     @cached_property
     def watchlists(self) -> WatchlistsResource:
         """The login's watchlists: list, read, create, delete."""
+        from .resources.watchlists import WatchlistsResource
+
         return WatchlistsResource(self)
 
     @cached_property
     def alerts(self) -> AlertsResource:
         """Price and condition alerts: list, read, create, activate, delete; MTA."""
+        from .resources.alerts import AlertsResource
+
         return AlertsResource(self)
 
     @cached_property
     def notifications(self) -> NotificationsResource:
         """FYI notifications: unread count, list, mark read, settings, disclaimers, delivery."""
+        from .resources.notifications import NotificationsResource
+
         return NotificationsResource(self)
 
     @cached_property
     def advisor(self) -> AdvisorResource:
         """Financial-advisor allocation: groups, presets, model portfolios."""
+        from .resources.advisor import AdvisorResource
+
         return AdvisorResource(self)
 
     @cached_property
     def analyst(self) -> AnalystResource:
         """Portfolio Analyst: performance, summary, transactions (1 call per 15 minutes each)."""
+        from .resources.analyst import AnalystResource
+
         return AnalystResource(self)
 
     @cached_property
     def events(self) -> EventsResource:
         """Event contracts (ForecastEx): categories, markets, contract details, rules, schedules."""
+        from .resources.events import EventsResource
+
         return EventsResource(self)
 
     async def _keepalive_tick(self) -> None:
