@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 import os
 import ssl
@@ -82,7 +83,8 @@ class PreflightPolicy:
     late_field_polls: int = 2
 
 
-def _ssl_context(verify: Verify) -> ssl.SSLContext | bool:
+def _checked_verify(verify: Verify) -> ssl.SSLContext | bool | str:
+    """``verify`` as given, a certificate path checked to exist (the context is built later)."""
     if isinstance(verify, ssl.SSLContext | bool):
         return verify
     path = os.fspath(verify)
@@ -91,7 +93,14 @@ def _ssl_context(verify: Verify) -> ssl.SSLContext | bool:
             f"verify={path!r}: no such certificate file; pass the gateway's CA/cert path, True or "
             "False (or set IBKR_VERIFY)"
         )
-    return ssl.create_default_context(cafile=path)
+    return path
+
+
+def _build_ssl_context(verify: ssl.SSLContext | bool | str) -> ssl.SSLContext:
+    """Build the TLS context (15-40 ms: loading CA certificates), once per client, when needed."""
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return httpx.create_ssl_context(verify=verify)
 
 
 async def _remember_response(response: httpx.Response) -> None:
@@ -162,8 +171,7 @@ class ClientCore:
                 "Pass verify='/path/to/gateway-cert.pem' instead.",
                 redact_url(url),
             )
-        # One SSLContext for HTTP and the websocket, so verify= means the same for both.
-        self.ssl_context: ssl.SSLContext = httpx.create_ssl_context(verify=_ssl_context(verify))
+        self._verify = _checked_verify(verify)
         inner = transport or httpx.AsyncHTTPTransport(verify=self.ssl_context)
         self._oauth = auth if isinstance(auth, RenewingAuth) else None
         if self._oauth is not None:  # OAuth signs every attempt just above the network
@@ -260,6 +268,12 @@ class ClientCore:
             yield
         finally:
             _send_once.reset(token)
+
+    @functools.cached_property
+    def ssl_context(self) -> ssl.SSLContext:
+        """One TLS context for HTTP and the websocket, so ``verify=`` means the same for both;
+        built on first use (a client given its own transport never pays for it)."""
+        return _build_ssl_context(self._verify)
 
     @property
     def gate(self) -> Gate:

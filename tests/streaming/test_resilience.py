@@ -121,3 +121,15 @@ async def test_the_socket_comes_back_after_the_gateway_restarts(gateway: Gateway
         gateway.simulator.websocket.drop()
         gateway.simulator.websocket.drop()  # nothing left to drop: harmless
         await asyncio.wait_for(_fresh_quote(quotes, first.updated), 20)
+
+
+async def test_a_session_lost_and_reopened_between_two_looks_still_resumes_quotes(
+    ib: IBKRClient, gateway: GatewayServer
+) -> None:
+    sim = gateway.simulator
+    async with ib.stream.quotes([AAPL], fields=["last_price"]) as quotes:
+        first = (await asyncio.wait_for(anext(quotes), 20)).updated
+        # Lost and re-opened at once: the socket's next look sees only a new brokerage session.
+        sim.session.expire()
+        sim.session.open_brokerage()
+        await asyncio.wait_for(_fresh_quote(quotes, first), 20)

@@ -546,6 +546,13 @@ class StreamManager:
         (self._auth_off if authenticated else self._auth_on).clear()
 
     async def _on_authenticated(self, authenticated: bool) -> None:
+        if authenticated and self._authenticated:
+            # Told again that the session is open: possibly a new brokerage session whose loss
+            # we never heard of. Market data requests are idempotent: send them again.
+            for key in [k for k in self._sent if k.startswith("md+")]:
+                del self._sent[key]
+            await self._sync()
+            return
         if authenticated == self._authenticated:
             return
         self._set_authenticated(authenticated)

@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ._accounts import iserver_accounts
-from ._session import SERVER_INFO, USER_NAME
+from ._session import SERVER_INFO, USER_NAME, Session
 from ._ws_feeds import Feeds
 from ._ws_settings import WebsocketSettings
 
@@ -214,12 +214,17 @@ class SimSocket:
         if not force and authenticated == self.reported and session.generation == self.generation:
             return
         if authenticated and self.reported and session.generation != self.generation:
-            # a new brokerage session: the old streams are gone, tell the client it is back
+            # The session was lost and re-opened between two looks: the old streams are gone.
+            # Say both, in order, as the gateway does when each happens.
             self.feeds.stop_all()
+            self._queue_status(session, authenticated=False)
         self.generation = session.generation
         if not authenticated:
             self.feeds.stop_all()
         self.reported = authenticated
+        self._queue_status(session, authenticated=authenticated)
+
+    def _queue_status(self, session: Session, *, authenticated: bool) -> None:
         self.queue(
             {
                 "topic": "sts",
