@@ -218,12 +218,18 @@ class ContractsResource(Resource):
         check_flag(parameters, "parameters")
         wanted: str | Unset = UNSET
         if algos is not None:
-            wanted = ";".join(
-                check_text(a, "algos", max_length=32).strip()
-                for a in ([algos] if isinstance(algos, str) else algos)
+            ids = list(
+                dict.fromkeys(
+                    check_text(a, "algos", max_length=32).strip()
+                    for a in ([algos] if isinstance(algos, str) else algos)
+                )
             )
-            if not wanted:
-                raise errors.InvalidRequestError("algos is empty; leave it out for every algo")
+            if not ids or len(ids) > 8 or any(";" in a or "," in a for a in ids):
+                raise errors.InvalidRequestError(
+                    "algos: give 1 to 8 algo ids, one per item (e.g. ['Adaptive', 'Vwap']), "
+                    "or leave it out for every algo"
+                )
+            wanted = ";".join(ids)
         response = await self._core.call(
             lambda c: get_contract_algos.asyncio_detailed(
                 contract,

@@ -170,7 +170,10 @@ def _int_flag(call: Call, name: str) -> bool:
 
 async def contract_algos(call: Call) -> Any:
     contract = known_contract(call, call.path_param("conid"))
-    wanted = id_list(call.query("algos"))
+    # The gateway separates algo ids with ";" (at most 8).
+    wanted = id_list(call.query("algos").replace(";", ","))
+    if len(wanted) > 8:
+        raise bad_request("at most 8 algo ids, separated by ';'")
     found = algos(
         contract,
         wanted,
