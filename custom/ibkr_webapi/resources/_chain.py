@@ -144,17 +144,3 @@ def pick_month(match: ContractMatch, request: ChainRequest, sec_type: str) -> st
             f"its months are {', '.join(months)}"
         )
     return request.month
-
-
-def listed_expiries(match: ContractMatch, sec_type: str) -> tuple[date, ...]:
-    """Every expiry date the search answer lists for ``sec_type`` (``opt``, ``fop``, ``war``)."""
-    raw = {"OPT": match.model.opt, "FOP": match.model.fop, "WAR": match.model.war}.get(sec_type)
-    days = []
-    for part in (raw if isinstance(raw, str) else "").split(";"):
-        part = part.strip()
-        if len(part) == 8 and part.isdecimal() and part.isascii():
-            try:
-                days.append(date(int(part[:4]), int(part[4:6]), int(part[6:])))
-            except ValueError:
-                continue
-    return tuple(days)

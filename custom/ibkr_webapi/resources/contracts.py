@@ -70,7 +70,7 @@ from ..results.rules import Algo, ContractInfoAndRules, ContractRules
 from ..results.schedules import ContractSchedule, ExchangeSchedule
 from ..seam import expect_list, expect_one, float_or_none, required, unset_if_none
 from ._base import Resource
-from ._chain import ChainRequest, listed_expiries, pick_month, pick_underlying
+from ._chain import ChainRequest, pick_month, pick_underlying
 
 Right = Literal["C", "P"]
 T = TypeVar("T")
@@ -397,7 +397,9 @@ class ContractsResource(Resource):
         chosen = pick_month(match, request, sec_type)
         if request.expiry is not None:
             listed = [
-                d for d in listed_expiries(match, sec_type) if d.month == request.expiry.month
+                d
+                for d in match.expiries(sec_type)
+                if (d.year, d.month) == (request.expiry.year, request.expiry.month)
             ]
             if listed and request.expiry not in listed:
                 shown = ", ".join(d.isoformat() for d in listed)

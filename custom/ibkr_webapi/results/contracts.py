@@ -18,6 +18,7 @@ from ibkr_webapi_client.models import SecDefInfo as SecDefInfoModel
 from ibkr_webapi_client.models import SecurityDefinition as SecurityDefinitionModel
 from ibkr_webapi_client.models import Stock as StockModel
 
+from ..errors import UnexpectedResponseError
 from ..seam import (
     bool_or_none,
     float_or_none,
@@ -110,6 +111,20 @@ class ContractMatch:
         """Expiry months (``"MAR24"``) the match has derivatives of ``sec_type`` in."""
         found = (s.months for s in self.sections if s.sec_type == sec_type)
         return tuple(dict.fromkeys(month for months in found for month in months))
+
+    def expiries(self, sec_type: str = "OPT") -> tuple[date, ...]:
+        """Expiry dates the search lists for ``"OPT"``, ``"FOP"`` or ``"WAR"`` (empty when it
+        lists none: the gateway does not always)."""
+        raw = {"OPT": self.model.opt, "FOP": self.model.fop, "WAR": self.model.war}.get(sec_type)
+        days = set()
+        for part in (raw if isinstance(raw, str) else "").split(";"):
+            try:
+                day = ymd(part.strip(), sec_type.lower())
+            except UnexpectedResponseError:
+                continue  # one damaged date does not hide the others
+            if day is not None:
+                days.add(day)
+        return tuple(sorted(days))
 
     @classmethod
     def from_model(cls, model: ContractSearchResult) -> ContractMatch:
