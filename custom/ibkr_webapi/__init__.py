@@ -145,3 +145,75 @@ __all__ = [
     "resolve_fields",
     "split_request",
 ]
+
+# Contracts, derivatives and event contracts (ib.contracts, ib.events).
+from .results.contracts import (  # noqa: E402
+    BondFilter,
+    BondFilterOption,
+    BondIssuer,
+    CurrencyPair,
+    ExchangeContract,
+    SecurityDefinition,
+    StockListing,
+    StockListingContract,
+)
+from .results.derivatives import Future, OptionChain, OptionContract, Strikes  # noqa: E402
+from .results.events import (  # noqa: E402
+    EventCategory,
+    EventContract,
+    EventContractDetails,
+    EventMarket,
+    EventMarketRef,
+    EventRules,
+    EventSchedule,
+    EventTradingDay,
+)
+from .results.rules import (  # noqa: E402
+    Algo,
+    AlgoParameter,
+    ContractInfoAndRules,
+    ContractRules,
+    IncrementRule,
+)
+from .results.schedules import (  # noqa: E402
+    ContractSchedule,
+    ExchangeSchedule,
+    SessionTimes,
+    TradingDay,
+    TradingSession,
+    VenueDay,
+)
+
+__all__ += [
+    "Algo",
+    "AlgoParameter",
+    "BondFilter",
+    "BondFilterOption",
+    "BondIssuer",
+    "ContractInfoAndRules",
+    "ContractRules",
+    "ContractSchedule",
+    "CurrencyPair",
+    "EventCategory",
+    "EventContract",
+    "EventContractDetails",
+    "EventMarket",
+    "EventMarketRef",
+    "EventRules",
+    "EventSchedule",
+    "EventTradingDay",
+    "ExchangeContract",
+    "ExchangeSchedule",
+    "Future",
+    "IncrementRule",
+    "OptionChain",
+    "OptionContract",
+    "SecurityDefinition",
+    "SessionTimes",
+    "StockListing",
+    "StockListingContract",
+    "Strikes",
+    "TradingDay",
+    "TradingSession",
+    "VenueDay",
+]
