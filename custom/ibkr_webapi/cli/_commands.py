@@ -18,6 +18,7 @@ from .. import errors
 from .._client import IBKRClient
 from ..orders.order import ConfirmPolicy, Order, Question
 from ..results.portfolio import Position
+from . import _contracts
 from . import _render as render
 from ._context import (
     CommandError,
@@ -349,6 +350,7 @@ COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "quote": quote,
     "history": history,
     "search": search,
+    "chain": _contracts.chain,
     "order": order,
     "orders": orders,
     "cancel": cancel,

@@ -43,8 +43,8 @@ def _expiry_parts(expiry: object) -> tuple[str, date | None]:
         if day is not None:
             return month_code(day.year, day.month), day if len(text) == 8 else None
     raise errors.InvalidRequestError(
-        f"expiry {expiry!r} is not a date: give a datetime.date, 'YYYYMMDD' for one expiry or "
-        "'YYYYMM' for every expiry of a month (e.g. '20240315' or '202403')"
+        f"expiry {expiry!r} is not a date: give a datetime.date, 'YYYYMMDD' for one expiry, "
+        "'YYYYMM' for every expiry of a month (e.g. '20240315' or '202403'), or 'next'"
     )
 
 
@@ -69,9 +69,17 @@ class ChainRequest:
     low: float | None = None
     high: float | None = None
     exact: frozenset[float] | None = None
+    nearest: bool = False
+    """``expiry="next"``: the nearest expiry the underlying lists."""
 
     @classmethod
     def parse(cls, expiry: object, month: object, strikes: object) -> ChainRequest:
+        if isinstance(expiry, str) and expiry.strip().lower() == "next":
+            if month is not None:
+                raise errors.InvalidRequestError(
+                    "expiry='next' picks its own month; leave out month"
+                )
+            return attrs.evolve(cls.parse(None, None, strikes), nearest=True)
         code, day = (None, None) if expiry is None else _expiry_parts(expiry)
         if month is not None:
             asked = _month(month)
@@ -136,6 +144,10 @@ def pick_underlying(
 
 def pick_month(match: ContractMatch, request: ChainRequest, sec_type: str) -> str:
     months = match.months(sec_type)
+    if request.nearest:
+        listed = match.expiries(sec_type)
+        nearest = month_code(listed[0].year, listed[0].month) if listed else months[0]
+        return nearest if nearest in months else months[0]
     if request.month is None:
         return months[0]
     if request.month not in months:

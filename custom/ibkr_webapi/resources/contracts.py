@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
 from typing import Literal, TypeVar
 
 from ibkr_webapi_client.api.contracts import (
@@ -357,9 +358,9 @@ class ContractsResource(Resource):
         symbol: str | None = None,
         *,
         conid: int | None = None,
-        expiry: object = None,
+        expiry: date | str | None = None,
         month: str | None = None,
-        strikes: object = None,
+        strikes: tuple[float, float] | Iterable[float] | None = None,
         right: Right | None = None,
         sec_type: Literal["OPT", "FOP", "WAR"] = "OPT",
         exchange: str | None = None,
@@ -368,7 +369,7 @@ class ContractsResource(Resource):
         """The options on an underlying for one month, as typed contracts ready to quote or trade.
 
         ``expiry``: a ``date`` or ``"YYYYMMDD"`` for one expiry, ``"YYYYMM"`` for a whole month
-        (or ``month="MAR24"``); neither: the nearest month. ``strikes``: ``(low, high)``, a range or
+        (or ``month="MAR24"``), ``"next"`` for the nearest expiry; none: the nearest month. ``strikes``: ``(low, high)``, a range or
         a list of strikes. ``right``: ``"C"`` or ``"P"`` (default both).
 
         Walks search -> strikes -> one secdef request per strike (each gives the calls and puts of
@@ -443,6 +444,9 @@ class ContractsResource(Resource):
                 if request.expiry is not None and option.expiry != request.expiry:
                     continue
                 contracts[option.conid] = option
+        if request.nearest and contracts:
+            first = min(option.expiry for option in contracts.values())
+            contracts = {k: v for k, v in contracts.items() if v.expiry == first}
         return OptionChain(
             underlying_conid=match.conid,
             symbol=match.symbol,
