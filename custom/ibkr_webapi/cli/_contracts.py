@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .._client import IBKRClient
 from ..results.derivatives import OptionChain, OptionContract
 from ..snapshot import Quote
 from . import _render as render
@@ -17,6 +19,7 @@ from ._context import CommandError, Context
 from ._exitcodes import ExitCode
 
 _QUOTE_FIELDS = ["bid_price", "ask_price", "last_price"]
+_AAPL = 265598
 
 
 def strike_spec(text: str) -> tuple[float, float] | list[float]:
@@ -123,3 +126,30 @@ def _cells(contract: OptionContract | None, quotes: dict[int, Quote], quoted: bo
         f"{_price(quote.bid_price)} / {_price(quote.ask_price)}",
         _price(quote.last_price),
     ]
+
+
+async def demo_section(ib: IBKRClient, console: Console, served: Mapping[str, int]) -> bool:
+    """The demo's option chain: AAPL's nearest expiry around the money, quoted, with the requests
+    it cost as the simulator counted them. True when it stayed within the walk's budget."""
+    from ._report import heading
+
+    heading(console, "An option chain: AAPL, nearest expiry, strikes around the money")
+    last = (await ib.snapshot([_AAPL], fields=["last_price"]))[0].last_price
+    if last is None:
+        raise CommandError("no AAPL price: cannot centre the option chain", ExitCode.FAILURE)
+    before = dict(served)
+    found = await ib.contracts.option_chain(
+        "AAPL", expiry="next", strikes=(last * 0.93, last * 1.07)
+    )
+    spent = {route: n - before.get(route, 0) for route, n in served.items()}
+    walk = sum(n for route, n in spent.items() if "/secdef/" in route)
+    quotes = await ib.snapshot(found.conids, _QUOTE_FIELDS)
+    by_conid = {q.conid: q for q in quotes}
+    for expiry in found.expiries:
+        console.print(chain_table(found, expiry_filter=expiry, quotes=by_conid))
+    budget = 2 + len(found.strikes)
+    console.print(
+        f"{render.plural(len(found), 'contract')} around {last:.2f}; the walk took {walk} requests "
+        f"(search, strikes, one per strike: at most {budget})"
+    )
+    return walk <= budget
