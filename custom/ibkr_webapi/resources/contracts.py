@@ -49,6 +49,7 @@ from .. import errors
 from ..ids import (
     check_choice,
     check_conid,
+    check_conids,
     check_count,
     check_flag,
     check_number,
@@ -219,12 +220,10 @@ class ContractsResource(Resource):
         check_flag(parameters, "parameters")
         wanted: str | Unset = UNSET
         if algos is not None:
-            ids = list(
-                dict.fromkeys(
-                    check_text(a, "algos", max_length=32).strip()
-                    for a in ([algos] if isinstance(algos, str) else algos)
-                )
-            )
+            given: object = [algos] if isinstance(algos, str) else algos
+            if not isinstance(given, Iterable) or isinstance(given, bytes | dict):
+                raise errors.InvalidRequestError("algos must be a list of algo ids, e.g. ['Vwap']")
+            ids = list(dict.fromkeys(check_text(a, "algos", max_length=32).strip() for a in given))
             if not ids or len(ids) > 8 or any(";" in a or "," in a for a in ids):
                 raise errors.InvalidRequestError(
                     "algos: give 1 to 8 algo ids, one per item (e.g. ['Adaptive', 'Vwap']), "
@@ -243,12 +242,11 @@ class ContractsResource(Resource):
         answer = expect_one(response, ContractAlgos, "contract algos")
         return [Algo.from_model(a) for a in items(answer.algos, "algos")]
 
-    async def security_definitions(self, conids: int | Iterable[int]) -> list[SecurityDefinition]:
+    async def security_definitions(
+        self, conids: int | str | Iterable[int | str]
+    ) -> list[SecurityDefinition]:
         """Security definitions of one or more contracts (``/trsrv/secdef``), in the order given."""
-        wanted = [conids] if isinstance(conids, int) else list(conids)
-        numbers = list(dict.fromkeys(check_conid(c) for c in wanted))
-        if not numbers:
-            raise errors.InvalidRequestError("give at least one conid")
+        numbers = check_conids(conids)
         if len(numbers) > 500:
             raise errors.InvalidRequestError("give at most 500 conids per call")
         text = ",".join(map(str, numbers))

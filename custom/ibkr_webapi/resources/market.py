@@ -282,7 +282,7 @@ class MarketResource(Resource):
         check_choice(
             bar_type, "bar_type", ("Last", "Bid", "Ask", "Midpoint", "FeeRate", "Inventory")
         )
-        if direction is not None and (isinstance(direction, bool) or direction not in (-1, 1)):
+        if direction is not None and (type(direction) is not int or direction not in (-1, 1)):
             raise errors.InvalidRequestError(
                 f"direction must be -1 (backwards) or 1 (forwards), got {direction!r}"
             )
