@@ -45,6 +45,9 @@ async def run_demo() -> int:
                     ib, console, snapshot_requests=snapshot_requests
                 )
                 streamed = await _report.streaming_section(ib, console, result.account)
+                _report.heading(
+                    console, "An option chain: AAPL, nearest expiry, strikes around the money"
+                )
                 chained = await _contracts.demo_section(ib, console, served)
             ok = await _report.command_line(
                 console, url=gw.url, ca_path=str(gw.ca_path), result=result

@@ -131,9 +131,6 @@ def _cells(contract: OptionContract | None, quotes: dict[int, Quote], quoted: bo
 async def demo_section(ib: IBKRClient, console: Console, served: Mapping[str, int]) -> bool:
     """The demo's option chain: AAPL's nearest expiry around the money, quoted, with the requests
     it cost as the simulator counted them. True when it stayed within the walk's budget."""
-    from ._report import heading
-
-    heading(console, "An option chain: AAPL, nearest expiry, strikes around the money")
     last = (await ib.snapshot([_AAPL], fields=["last_price"]))[0].last_price
     if last is None:
         raise CommandError("no AAPL price: cannot centre the option chain", ExitCode.FAILURE)

@@ -165,12 +165,25 @@ INDEXES: tuple[Contract, ...] = (
 SecTypeFilter = Literal["STK", "IND"] | None
 
 
+DerivativeBuilder = Callable[[list[Contract], date], list[Contract]]
+"""Makes the derivatives of some underlyings, as of a day."""
+
+
 class Catalogue:
     """Contracts by conid and symbol. Stocks are made at once; derivatives when first needed."""
 
-    def __init__(self, seed: int, *, today: date | None = None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        *,
+        today: date | None = None,
+        derivatives: DerivativeBuilder | None = None,
+    ) -> None:
+        """``derivatives`` makes the options and futures of the underlyings (the simulator passes
+        ``_derivatives.build_derivatives``; without it the catalogue has none)."""
         self._seed = seed
         self._today = today or date.today()
+        self._build_derivatives = derivatives
         self._by_conid: dict[int, Contract] = {c.conid: c for c in WELL_KNOWN}
         self._indexes: dict[int, Contract] = {c.conid: c for c in INDEXES}
         self._derivatives: dict[int, Contract] | None = None
@@ -197,9 +210,8 @@ class Catalogue:
     def derivatives(self) -> dict[int, Contract]:
         """Every option and future by conid (built on first use)."""
         if self._derivatives is None:
-            from ._derivatives import build_derivatives
-
-            made = build_derivatives([*WELL_KNOWN, *INDEXES], self._today)
+            build = self._build_derivatives
+            made = [] if build is None else build([*WELL_KNOWN, *INDEXES], self._today)
             self._derivatives = {c.conid: c for c in made}
         return self._derivatives
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._catalogue import Catalogue, Contract
 from ._clock import Clock
 from ._config import SimulatorConfig
+from ._derivatives import build_derivatives
 from ._events import EventBook
 from ._faults import FaultInjector, Faults, LostAnswer, SessionReset
 from ._market import Market, Quote, TradingState
@@ -55,7 +56,7 @@ class SimulatorState:
         """Back to the configured initial state (the clock keeps its time)."""
         config, now = self.config, self.clock.time()
         today = datetime.fromtimestamp(now, UTC).date()
-        self.catalogue = Catalogue(config.seed, today=today)
+        self.catalogue = Catalogue(config.seed, today=today, derivatives=build_derivatives)
         self.events = EventBook(today)
         self.market = Market(
             seed=config.seed,
