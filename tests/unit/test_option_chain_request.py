@@ -25,7 +25,7 @@ def test_a_date_and_its_texts_name_the_same_month(day: date) -> None:
     assert as_date == as_text
     assert as_date.expiry == day and whole_month.expiry is None
     assert as_date.month == whole_month.month == month_code(day.year, day.month)
-    names = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+    names = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
     assert as_date.month == f"{names[day.month - 1]}{day.year % 100:02d}"  # the gateway's "MAR24"
     assert ChainRequest.parse(None, as_date.month.lower(), None).month == as_date.month
 
