@@ -85,19 +85,25 @@ async def test_a_wide_chain_stays_within_the_gateway_limits(
     gateway: GatewayServer, ib: IBKRClient
 ) -> None:
     """40 strikes of one month: 42 requests, paced under 10/s; no 429, nothing sent twice."""
-    first = await ib.contracts.option_chain("AAPL", right="P", strikes=(100, 300))
+    [msft] = [m for m in await ib.contracts.search("MSFT") if m.symbol == "MSFT"]
+    month = msft.months("OPT")[0]
+    grid = await ib.contracts.strikes(msft.conid, month)
+    assert len(grid.calls) >= 40
+    strikes = grid.calls[:40]
     before = gateway.simulator.requests.copy()
-    strikes = first.listed_strikes[:40]
 
     chain = await ib.contracts.option_chain(
-        "AAPL", month=first.month, strikes=strikes, right="C", max_strikes=40
+        "MSFT", month=month, strikes=strikes, right="C", max_strikes=40
     )
 
     spent = _spent(gateway, before)
-    assert spent == Counter({SEARCH: 1, STRIKES: 1, SECDEF: len(strikes)})
+    assert spent == Counter({SEARCH: 1, STRIKES: 1, SECDEF: 40})
     assert gateway.simulator.rate_limited == 0
-    assert {c.right for c in chain} == {"C"} and set(chain.strikes) == set(strikes)
-    assert not first.calls and {c.right for c in first} == {"P"}
+    assert {c.right for c in chain} == {"C"} and chain.strikes == strikes
+    assert len({c.conid for c in chain}) == len(chain)
+    puts = await ib.contracts.option_chain("MSFT", month=month, strikes=strikes[:3], right="P")
+    assert not puts.calls and {c.right for c in puts} == {"P"}
+    assert gateway.simulator.rate_limited == 0
 
 
 async def test_a_chain_asking_too_much_is_refused_before_any_secdef_request(
