@@ -1,5 +1,6 @@
 """What ``option_chain`` is asked for (expiry or month, strikes, right), checked and normalised
-before any request, and the pick of the underlying and month from a search answer."""
+before any request; the pick of the underlying, month and strikes from the answers; the chain's
+contracts from the definitions."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import attrs
 
 from .. import errors
 from ..ids import check_number
-from ..results.contracts import ContractMatch
+from ..results.contracts import ContractMatch, DerivativeDefinition
+from ..results.derivatives import OptionContract, Strikes
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _MONTH_CODE = re.compile(r"^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)(\d{2})$")
@@ -156,3 +158,63 @@ def pick_month(match: ContractMatch, request: ChainRequest, sec_type: str) -> st
             f"its months are {', '.join(months)}"
         )
     return request.month
+
+
+def check_expiry_listed(
+    match: ContractMatch, request: ChainRequest, sec_type: str, month: str
+) -> None:
+    """An exact expiry the search lists no contracts for is refused (when the search lists any)."""
+    asked = request.expiry
+    if asked is None:
+        return
+    listed = [d for d in match.expiries(sec_type) if (d.year, d.month) == (asked.year, asked.month)]
+    if listed and asked not in listed:
+        raise errors.InvalidRequestError(
+            f"{match.symbol or match.conid} has no {sec_type} expiring {asked.isoformat()}; "
+            f"the expiries of {month} are {', '.join(d.isoformat() for d in listed)}"
+        )
+
+
+def strikes_to_fetch(
+    grid: Strikes, request: ChainRequest, right: str | None, what: str, max_strikes: int
+) -> list[float]:
+    """The listed strikes the request wants (of calls or puts only, with ``right``)."""
+    offered = grid.calls if right == "C" else grid.puts if right == "P" else grid.all
+    if not offered:
+        raise errors.InvalidRequestError(f"the gateway lists no strikes for {what}")
+    picked = [s for s in offered if request.wants(s)]
+    if not picked:
+        raise errors.InvalidRequestError(
+            f"none of the strikes asked for is listed for {what}; "
+            f"its strikes run from {offered[0]:g} to {offered[-1]:g}"
+        )
+    if len(picked) > max_strikes:
+        raise errors.InvalidRequestError(
+            f"{len(picked)} strikes of {what} match, more than max_strikes={max_strikes}; "
+            "narrow strikes=(low, high) or raise max_strikes"
+        )
+    return picked
+
+
+def assemble(
+    found: Iterable[list[DerivativeDefinition]],
+    request: ChainRequest,
+    right: str | None,
+    underlying_conid: int,
+) -> list[OptionContract]:
+    """The options of the definitions that match the request, each once."""
+    contracts: dict[int, OptionContract] = {}
+    for definitions in found:
+        for definition in definitions:
+            option = OptionContract.from_definition(definition, underlying_conid)
+            if option is None or not request.wants(option.strike):
+                continue
+            if right is not None and option.right != right:
+                continue
+            if request.expiry is not None and option.expiry != request.expiry:
+                continue
+            contracts[option.conid] = option
+    if request.nearest and contracts:
+        first = min(option.expiry for option in contracts.values())
+        return [c for c in contracts.values() if c.expiry == first]
+    return list(contracts.values())

@@ -67,12 +67,19 @@ from ..results.contracts import (
     SecurityDefinition,
     StockListing,
 )
-from ..results.derivatives import Future, OptionChain, OptionContract, Strikes
+from ..results.derivatives import Future, OptionChain, Strikes
 from ..results.rules import Algo, ContractInfoAndRules, ContractRules
 from ..results.schedules import ContractSchedule, ExchangeSchedule
 from ..seam import expect_list, expect_one, float_or_none, required, unset_if_none
 from ._base import Resource
-from ._chain import ChainRequest, pick_month, pick_underlying
+from ._chain import (
+    ChainRequest,
+    assemble,
+    check_expiry_listed,
+    pick_month,
+    pick_underlying,
+    strikes_to_fetch,
+)
 
 Right = Literal["C", "P"]
 T = TypeVar("T")
@@ -367,8 +374,9 @@ class ContractsResource(Resource):
         """The options on an underlying for one month, as typed contracts ready to quote or trade.
 
         ``expiry``: a ``date`` or ``"YYYYMMDD"`` for one expiry, ``"YYYYMM"`` for a whole month
-        (or ``month="MAR24"``), ``"next"`` for the nearest expiry; none: the nearest month. ``strikes``: ``(low, high)``, a range or
-        a list of strikes. ``right``: ``"C"`` or ``"P"`` (default both).
+        (or ``month="MAR24"``), ``"next"`` for the nearest expiry; none: the nearest month.
+        ``strikes``: ``(low, high)``, a range or a list of strikes. ``right``: ``"C"`` or ``"P"``
+        (default both).
 
         Walks search -> strikes -> one secdef request per strike (each gives the calls and puts of
         every expiry of the month at that strike): ``2 + strikes`` requests, a few at once, paced
@@ -394,36 +402,9 @@ class ContractsResource(Resource):
             await self.search(name), symbol=name, conid=underlying, sec_type=sec_type
         )
         chosen = pick_month(match, request, sec_type)
-        if request.expiry is not None:
-            listed = [
-                d
-                for d in match.expiries(sec_type)
-                if (d.year, d.month) == (request.expiry.year, request.expiry.month)
-            ]
-            if listed and request.expiry not in listed:
-                shown = ", ".join(d.isoformat() for d in listed)
-                raise errors.InvalidRequestError(
-                    f"{name} has no {sec_type} expiring {request.expiry.isoformat()}; "
-                    f"the expiries of {chosen} are {shown}"
-                )
-
+        check_expiry_listed(match, request, sec_type, chosen)
         grid = await self.strikes(match.conid, chosen, sec_type=sec_type, exchange=place)
-        offered = grid.calls if right == "C" else grid.puts if right == "P" else grid.all
-        if not offered:
-            raise errors.InvalidRequestError(
-                f"the gateway lists no {sec_type} strikes for {name} in {chosen}"
-            )
-        picked = [s for s in offered if request.wants(s)]
-        if not picked:
-            raise errors.InvalidRequestError(
-                f"none of the strikes asked for is listed for {name} in {chosen}; "
-                f"its strikes run from {offered[0]:g} to {offered[-1]:g}"
-            )
-        if len(picked) > max_strikes:
-            raise errors.InvalidRequestError(
-                f"{len(picked)} strikes of {name} in {chosen} match, more than max_strikes="
-                f"{max_strikes}; narrow strikes=(low, high) or raise max_strikes"
-            )
+        picked = strikes_to_fetch(grid, request, right, f"{name} {chosen}", max_strikes)
 
         def fetch(strike: float) -> Callable[[], Awaitable[list[DerivativeDefinition]]]:
             return lambda: self.secdef_info(
@@ -431,20 +412,7 @@ class ContractsResource(Resource):
             )
 
         found = await _all([fetch(s) for s in picked], _CHAIN_CONCURRENCY)
-        contracts: dict[int, OptionContract] = {}
-        for definitions in found:
-            for definition in definitions:
-                option = OptionContract.from_definition(definition, match.conid)
-                if option is None or not request.wants(option.strike):
-                    continue
-                if right is not None and option.right != right:
-                    continue
-                if request.expiry is not None and option.expiry != request.expiry:
-                    continue
-                contracts[option.conid] = option
-        if request.nearest and contracts:
-            first = min(option.expiry for option in contracts.values())
-            contracts = {k: v for k, v in contracts.items() if v.expiry == first}
+        contracts = assemble(found, request, right, match.conid)
         return OptionChain(
             underlying_conid=match.conid,
             symbol=match.symbol,
@@ -452,7 +420,7 @@ class ContractsResource(Resource):
             month=chosen,
             exchange=place,
             listed_strikes=grid.all,
-            contracts=tuple(contracts.values()),
+            contracts=tuple(contracts),
         )
 
     # --- hours
