@@ -20,6 +20,7 @@ from ibkr_webapi_client import Client
 from ibkr_webapi_client.types import Response
 
 from . import errors
+from ._validators import at_least
 from .auth._renewing import RenewingAuth
 from .auth.keepalive import Keepalive
 from .ids import check_account
@@ -78,9 +79,9 @@ class PreflightPolicy:
     or two later; some fields never come for some contracts).
     """
 
-    max_polls: int = 6
-    interval: float = 0.3
-    late_field_polls: int = 2
+    max_polls: int = attrs.field(default=6, validator=at_least(1))
+    interval: float = attrs.field(default=0.3, validator=at_least(0))
+    late_field_polls: int = attrs.field(default=2, validator=at_least(0))
 
 
 def _checked_verify(verify: Verify) -> ssl.SSLContext | bool | str:

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import httpx
 
+from .errors import ConfigurationError
+
 __all__ = ["EndpointPattern", "base_path_of", "gateway_key", "relative_path"]
 
 
@@ -38,7 +40,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
         elif pattern[i] == "{":
             end = pattern.find("}", i)
             if end < 0:
-                raise ValueError(f"unclosed '{{' in path pattern {pattern!r}")
+                raise ConfigurationError(f"unclosed '{{' in path pattern {pattern!r}")
             parts.append("[^/]+")
             i = end + 1
         else:
@@ -60,7 +62,7 @@ class EndpointPattern:
         method = method.strip().upper()
         path = path.strip()
         if not path.startswith("/"):
-            raise ValueError(f"path pattern must start with '/': {path!r}")
+            raise ConfigurationError(f"path pattern must start with '/': {path!r}")
         self.method = method or "*"
         self.path = path.rstrip("/") or "/"
         self._regex = _compile(self.path)
@@ -73,7 +75,7 @@ class EndpointPattern:
             return cls("*", words[0])
         if len(words) == 2:
             return cls(words[0], words[1])
-        raise ValueError(f"expected 'METHOD /path' or '/path', got {spec!r}")
+        raise ConfigurationError(f"expected 'METHOD /path' or '/path', got {spec!r}")
 
     def matches(self, method: str, path: str) -> bool:
         if self.method != "*" and self.method != method.upper():

@@ -172,3 +172,36 @@ def _zone(name: str | None, original: object) -> tzinfo:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise IBKRTimeError(f"unknown time zone {name.strip()!r} in {original!r}") from None
+
+
+class _LastStamp:
+    """The last ``_updated`` read and its datetime: rows of one answer and frames of one server
+    tick share their time, so hot loops compare against it before calling :func:`updated_time`."""
+
+    __slots__ = ("stamp", "when")
+
+    def __init__(self) -> None:
+        self.stamp: object = None
+        self.when: datetime | None = None
+
+
+STAMP_CACHE = _LastStamp()
+
+
+def updated_time(stamp: object) -> datetime | None:
+    """A market-data ``_updated`` value (epoch milliseconds) as an aware datetime; None if unusable."""
+    if type(stamp) is int:
+        if stamp == STAMP_CACHE.stamp:
+            return STAMP_CACHE.when
+        try:
+            when = _EPOCH + timedelta(milliseconds=stamp)
+        except OverflowError:
+            return None
+        STAMP_CACHE.stamp, STAMP_CACHE.when = stamp, when
+        return when
+    if stamp is None or isinstance(stamp, bool):
+        return None
+    try:
+        return parse_ibkr_time(stamp, epoch_unit="ms")
+    except IBKRTimeError:
+        return None

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from typing import TypeVar
 
-from .errors import UnexpectedResponseError
+from .errors import ConfigurationError, UnexpectedResponseError
 
 T = TypeVar("T")
 logger = logging.getLogger("ibkr_webapi")
@@ -74,10 +74,10 @@ async def iterate_pages(
     :class:`~ibkr_webapi.errors.UnexpectedResponseError` rather than loop forever.
     """
     if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
+        raise ConfigurationError("concurrency must be at least 1")
     window = concurrency + 2 if remember_pages is None else remember_pages
     if window < 1:
-        raise ValueError("remember_pages must be at least 1")
+        raise ConfigurationError("remember_pages must be at least 1")
     seen: set[Hashable] = set()
     recent: deque[list[Hashable]] = deque()  # identities first seen on each of the last pages
     largest = 0

@@ -9,7 +9,7 @@ import enum
 import importlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter, methodcaller
 from types import MappingProxyType
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .dates import IBKRTimeError, parse_ibkr_date, parse_ibkr_time
+from .dates import IBKRTimeError, parse_ibkr_date, updated_time
 from .fields import (
     FIELDS,
     FIELDS_BY_NAME,
@@ -42,7 +42,6 @@ __all__ = [
 # Keys of a wire row that are not field ids.
 _META_KEYS = frozenset({"conid", "conidEx", "_updated", "server_id"})
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<digits>\d[\d,]*(?:\.\d*)?|\.\d+)(?P<suffix>[KMBT]?)%?")
 _MULTIPLIER = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 _PRICE_PREFIX = re.compile(r"(?P<flag>[CH])(?P<rest>[+-]?[\d.].*)")
@@ -497,29 +496,6 @@ def _parse_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return parsed
 
 
-_last_stamp: tuple[int, datetime] = (0, _EPOCH)
-
-
-def _updated(stamp: object) -> datetime | None:
-    """``_updated`` (epoch ms) as an aware datetime; rows of one answer often share it."""
-    global _last_stamp
-    if isinstance(stamp, int) and not isinstance(stamp, bool) and stamp > 0:
-        if stamp == _last_stamp[0]:
-            return _last_stamp[1]
-        try:
-            when = _EPOCH + timedelta(milliseconds=stamp)
-        except OverflowError:
-            return None
-        _last_stamp = (stamp, when)
-        return when
-    if stamp is None or isinstance(stamp, bool):
-        return None
-    try:
-        return parse_ibkr_time(stamp, epoch_unit="ms")
-    except IBKRTimeError:
-        return None
-
-
 def _price_flag(raw: Any) -> PriceFlag | None:
     if isinstance(raw, str) and (match := _PRICE_PREFIX.fullmatch(raw.strip())) is not None:
         return PriceFlag(match["flag"])
@@ -610,7 +586,7 @@ class Quote:
             append(
                 cls(
                     conid if conid.__class__ is int and conid > 0 else _row_conid(row),
-                    _updated(row.get("_updated")),
+                    updated_time(row.get("_updated")),
                     MappingProxyType(row),
                     values,
                     availability if isinstance(availability, MarketDataAvailability) else None,
@@ -625,7 +601,7 @@ class Quote:
         """:meth:`from_row` for a row nobody else holds (the client's own): kept without a copy."""
         if values is None:
             values = MappingProxyType(_parse_row(row))
-        updated = _updated(row.get("_updated"))
+        updated = updated_time(row.get("_updated"))
         if values.__class__ is _Values:  # read by columns: straight to the tuple
             index, items = values._index, values._values
             position = index.get("market_data_availability")

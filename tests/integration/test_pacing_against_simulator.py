@@ -226,3 +226,28 @@ async def test_500_call_storm_with_expiries_reopens_once_per_expiry_quickly(
 def test_jitter_config_is_validated() -> None:
     with pytest.raises(ValueError, match="arrival_jitter"):
         replace(SimulatorConfig(), arrival_jitter=-1)
+
+
+async def test_an_impatient_max_wait_still_reads_live_orders_through_their_preflight() -> None:
+    """max_wait=1 is below the 5 s spacing of live orders: the call's own second look (the
+    gateway's first answer is empty) still goes; a caller's fresh call right after does not."""
+    async with (
+        serve_gateway(SimulatorConfig(rate_limits=True), port=0, tls=True) as gateway,
+        IBKRClient(
+            gateway.url,
+            verify=gateway.ca_path,
+            keepalive=None,
+            rate_limits=RateLimitPolicy(max_wait=1),
+        ) as ib,
+    ):
+        assert await ib.live_orders() == []
+        assert _looks(gateway) == 2  # the empty pre-flight answer, then the list
+        with pytest.raises(errors.RateLimitError) as caught:
+            await ib.live_orders()
+        assert caught.value.retry_after is not None and caught.value.retry_after > 1
+        assert _looks(gateway) == 2  # refused before sending
+    assert gateway.simulator.rate_limited == 0
+
+
+def _looks(gateway: GatewayServer) -> int:
+    return sum(1 for a in gateway.simulator.arrivals if a.path.endswith("/iserver/account/orders"))

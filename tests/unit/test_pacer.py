@@ -139,6 +139,23 @@ async def test_max_wait_raises_before_anything_is_sent() -> None:
     assert "max_wait=5 s" in caught.value.message and "1 per 15 minutes" in caught.value.message
 
 
+async def test_a_follow_up_look_waits_out_its_endpoint_spacing_but_never_a_hold() -> None:
+    """A call's own second look (pre-flight poll) is not cut short by a max_wait below the
+    endpoint's spacing; a caller's fresh request still is, and so is a follow-up in a hold."""
+    pacer = _pacer(RateLimitPolicy(global_rate=None, rules=FAST.rules, max_wait=0.05))
+    await (await pacer.acquire("GET", "/slow")).release()
+    with pytest.raises(errors.RateLimitError):
+        await pacer.acquire("GET", "/slow")  # 0.3 s spacing > max_wait
+    started = time.monotonic()
+    with Pacer.follow_up():
+        await (await pacer.acquire("GET", "/slow")).release()
+    assert time.monotonic() - started >= 0.2  # it waited for the spacing instead of failing
+    await pacer.hold(900)
+    with Pacer.follow_up(), pytest.raises(errors.RateLimitError) as caught:
+        await pacer.acquire("GET", "/slow")
+    assert "penalty box" in caught.value.message
+
+
 async def test_a_hold_stops_every_request_and_raises_for_the_impatient(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

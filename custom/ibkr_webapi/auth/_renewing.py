@@ -29,7 +29,7 @@ from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 import httpx
 
-from ..errors import AUTH_ADVICE_EXTENSION, OAuthError
+from ..errors import AUTH_ADVICE_EXTENSION, ConfigurationError, OAuthError
 from ..redact import redact_text
 
 __all__ = [
@@ -116,7 +116,7 @@ class RenewingAuth(httpx.Auth, ABC, Generic[S]):
         compete: bool = True,
     ) -> None:
         if renew_margin < 0:
-            raise ValueError("renew_margin must be 0 or more seconds")
+            raise ConfigurationError("renew_margin must be 0 or more seconds")
         self._base_url = base_url.rstrip("/") if base_url else None
         self.renew_margin = renew_margin
         self._clock = clock

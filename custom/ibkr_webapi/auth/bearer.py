@@ -25,7 +25,7 @@ def _aware(
     _: object, attribute: attrs.Attribute[dt.datetime | None], value: dt.datetime | None
 ) -> None:
     if value is not None and value.utcoffset() is None:
-        raise ValueError(
+        raise ConfigurationError(
             f"{attribute.name} must be timezone-aware, e.g. datetime.now(timezone.utc) + "
             "timedelta(seconds=expires_in)"
         )

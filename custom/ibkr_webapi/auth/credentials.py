@@ -117,6 +117,36 @@ class _Items:
                 self.values[item] = value
                 self.origins[item] = f"environment variable {name}"
 
+    @classmethod
+    def from_directory(
+        cls,
+        prefix: str,
+        files: Mapping[str, str],
+        directory: str | os.PathLike[str],
+        environ: Mapping[str, str] | None,
+    ) -> _Items:
+        """The folder's items, ``environ`` entries overriding them; all required ones present."""
+        items = cls(prefix, files)
+        items.add_directory(directory)
+        if environ is not None:
+            items.add_environment(environ)
+        items.require(f"folder {directory}")
+        return items
+
+    @classmethod
+    def from_env(
+        cls, prefix: str, files: Mapping[str, str], environ: Mapping[str, str] | None
+    ) -> _Items:
+        """Items from ``<prefix>*`` variables, over the folder named by ``<prefix>DIR``."""
+        env = os.environ if environ is None else environ
+        items = cls(prefix, files)
+        directory = env.get(f"{prefix}DIR", "").strip()
+        if directory:
+            items.add_directory(directory)
+        items.add_environment(env)
+        items.require(f"the environment ({prefix}DIR or {prefix}* variables)")
+        return items
+
     def require(self, where: str) -> None:
         missing = [
             item for item in self._files if item not in self.values and item not in _OPTIONAL
@@ -201,24 +231,14 @@ class OAuth1Credentials:
         cls, directory: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None
     ) -> OAuth1Credentials:
         """Load the folder layout in this module's docs (``environ`` entries override files)."""
-        items = _Items("IBKR_OAUTH1_", OAUTH1_FILES)
-        items.add_directory(directory)
-        if environ is not None:
-            items.add_environment(environ)
-        items.require(f"folder {directory}")
-        return cls._from_items(items)
+        return cls._from_items(
+            _Items.from_directory("IBKR_OAUTH1_", OAUTH1_FILES, directory, environ)
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> OAuth1Credentials:
         """Load from ``IBKR_OAUTH1_*`` environment variables (``IBKR_OAUTH1_DIR``: a folder)."""
-        env = os.environ if environ is None else environ
-        items = _Items("IBKR_OAUTH1_", OAUTH1_FILES)
-        directory = env.get("IBKR_OAUTH1_DIR", "").strip()
-        if directory:
-            items.add_directory(directory)
-        items.add_environment(env)
-        items.require("the environment (IBKR_OAUTH1_DIR or IBKR_OAUTH1_* variables)")
-        return cls._from_items(items)
+        return cls._from_items(_Items.from_env("IBKR_OAUTH1_", OAUTH1_FILES, environ))
 
     @classmethod
     def _from_items(cls, items: _Items) -> OAuth1Credentials:
@@ -282,24 +302,14 @@ class OAuth2Credentials:
         cls, directory: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None
     ) -> OAuth2Credentials:
         """Load the folder layout in this module's docs (``environ`` entries override files)."""
-        items = _Items("IBKR_OAUTH2_", OAUTH2_FILES)
-        items.add_directory(directory)
-        if environ is not None:
-            items.add_environment(environ)
-        items.require(f"folder {directory}")
-        return cls._from_items(items)
+        return cls._from_items(
+            _Items.from_directory("IBKR_OAUTH2_", OAUTH2_FILES, directory, environ)
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> OAuth2Credentials:
         """Load from ``IBKR_OAUTH2_*`` environment variables (``IBKR_OAUTH2_DIR``: a folder)."""
-        env = os.environ if environ is None else environ
-        items = _Items("IBKR_OAUTH2_", OAUTH2_FILES)
-        directory = env.get("IBKR_OAUTH2_DIR", "").strip()
-        if directory:
-            items.add_directory(directory)
-        items.add_environment(env)
-        items.require("the environment (IBKR_OAUTH2_DIR or IBKR_OAUTH2_* variables)")
-        return cls._from_items(items)
+        return cls._from_items(_Items.from_env("IBKR_OAUTH2_", OAUTH2_FILES, environ))
 
     @classmethod
     def _from_items(cls, items: _Items) -> OAuth2Credentials:

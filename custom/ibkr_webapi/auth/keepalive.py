@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from ..errors import ConfigurationError
+
 logger = logging.getLogger("ibkr_webapi")
 
 
@@ -14,7 +16,7 @@ class Keepalive:
 
     def __init__(self, tickle: Callable[[], Awaitable[None]], interval: float) -> None:
         if interval <= 0:
-            raise ValueError(
+            raise ConfigurationError(
                 "keepalive interval must be positive; pass keepalive=None to turn it off"
             )
         self._tickle = tickle

@@ -19,7 +19,7 @@ import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from ..errors import OAuthError, UnexpectedResponseError
+from ..errors import CredentialsError, OAuthError, UnexpectedResponseError
 from ..redact import redact_text
 from ._renewing import RenewingAuth, Sender
 from .credentials import OAuth1Credentials
@@ -150,7 +150,7 @@ class OAuth1Auth(RenewingAuth[LiveSessionToken]):
             compete=compete,
         )
         if not isinstance(credentials, OAuth1Credentials):
-            raise TypeError(
+            raise CredentialsError(
                 "credentials must be OAuth1Credentials (see OAuth1Credentials.from_env)"
             )
         self.credentials = credentials

@@ -171,7 +171,7 @@ class OAuth2Auth(RenewingAuth[OAuth2Session]):
             compete=compete,
         )
         if not isinstance(credentials, OAuth2Credentials):
-            raise TypeError(
+            raise CredentialsError(
                 "credentials must be OAuth2Credentials (see OAuth2Credentials.from_env)"
             )
         source = ip if ip is not None else credentials.ip

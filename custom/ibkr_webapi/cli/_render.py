@@ -15,6 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from .._values import number
 from ..fields import field_name
 from ..results.accounts import Accounts
 from ..results.contracts import ContractMatch
@@ -44,20 +45,6 @@ SUMMARY_HIGHLIGHTS: tuple[tuple[str, str], ...] = (
 
 
 # --- plain values -------------------------------------------------------------------------------
-
-
-def number(value: object) -> float | None:
-    """A float from a number or numeric text; ``None`` when absent or not a number."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.replace(",", ""))
-        except ValueError:
-            return None
-    return None
 
 
 def money(value: object, digits: int = 2) -> str:

@@ -14,6 +14,8 @@ from typing import Literal
 
 import attrs
 
+from ..errors import ConfigurationError
+
 __all__ = ["DEFAULT_CAPACITY", "SentRecord", "SentRecords"]
 
 DEFAULT_CAPACITY = 10_000
@@ -38,7 +40,7 @@ class SentRecords:
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         if capacity < 1:
-            raise ValueError("capacity must be at least 1")
+            raise ConfigurationError("capacity must be at least 1")
         self.capacity = capacity
         self._records: OrderedDict[str, SentRecord] = OrderedDict()
 

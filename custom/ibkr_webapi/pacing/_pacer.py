@@ -18,8 +18,8 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from .. import errors
 from .._paths import gateway_key
@@ -33,6 +33,7 @@ __all__ = ["Pacer", "Permit"]
 logger = logging.getLogger("ibkr_webapi")
 
 _gate_owner: contextvars.ContextVar[int] = contextvars.ContextVar("ibkr_gate_owner", default=0)
+_follow_up: contextvars.ContextVar[bool] = contextvars.ContextVar("ibkr_follow_up", default=False)
 
 HOLDER, SESSION, NORMAL = 0, 1, 2
 _NOTHING = Demand((), (), "")
@@ -209,7 +210,7 @@ class Pacer:
             self._check_max_wait(demand, outcome, 0.0)
         loop = asyncio.get_running_loop()
         now = loop.time()
-        max_wait = policy.max_wait
+        max_wait = self._max_wait(demand)
         waiter = _Waiter(
             demand,
             priority,
@@ -374,8 +375,26 @@ class Pacer:
 
     # -- max_wait -------------------------------------------------------------------------------
 
-    def _check_max_wait(self, demand: Demand, outcome: Outcome, waited: float) -> None:
+    @staticmethod
+    @contextmanager
+    def follow_up() -> Iterator[None]:
+        """Requests in this block are a call's own second look (a pre-flight poll, e.g. live
+        orders, limited to 1 per 5 s): ``max_wait`` stretches to the endpoint's own spacing, so
+        the call completes instead of failing half-way. A penalty hold still counts in full."""
+        token = _follow_up.set(True)
+        try:
+            yield
+        finally:
+            _follow_up.reset(token)
+
+    def _max_wait(self, demand: Demand) -> float | None:
         max_wait = self._policy.max_wait
+        if max_wait is None or not _follow_up.get():
+            return max_wait
+        return max(max_wait, *(limit.interval for limit in demand.limits))
+
+    def _check_max_wait(self, demand: Demand, outcome: Outcome, waited: float) -> None:
+        max_wait = self._max_wait(demand)
         if max_wait is None or outcome.wait is None:
             return
         if outcome.reason == HOLD:

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from .._paths import EndpointPattern
+from ..errors import ConfigurationError
 from ._rates import Rate
 
 __all__ = [
@@ -29,7 +30,7 @@ def _rate(value: str | Rate | None) -> Rate | None:
 
 def _check_in_flight(_: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
     if value is not None and value < 1:
-        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+        raise ConfigurationError(f"{attribute.name} must be at least 1, got {value}")
 
 
 def _method(value: str) -> str:
@@ -39,7 +40,9 @@ def _method(value: str) -> str:
 def _path(value: str) -> str:
     path = str(value).strip().rstrip("/") or "/"
     if not path.startswith("/"):
-        raise ValueError(f"rule paths start with '/' and are relative to the API base: {value!r}")
+        raise ConfigurationError(
+            f"rule paths start with '/' and are relative to the API base: {value!r}"
+        )
     return path
 
 
@@ -47,13 +50,15 @@ def _rules(values: Iterable[EndpointRule]) -> tuple[EndpointRule, ...]:
     rules = tuple(values)
     for rule in rules:
         if not isinstance(rule, EndpointRule):
-            raise TypeError(f"rules must be EndpointRule objects, got {rule!r}")
+            raise ConfigurationError(f"rules must be EndpointRule objects, got {rule!r}")
     return rules
 
 
 def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and not value >= 0:
-        raise ValueError(f"{attribute.name} must be a number of seconds >= 0, got {value!r}")
+        raise ConfigurationError(
+            f"{attribute.name} must be a number of seconds >= 0, got {value!r}"
+        )
 
 
 @attrs.frozen

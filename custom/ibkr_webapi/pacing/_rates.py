@@ -6,6 +6,9 @@ import re
 
 import attrs
 
+from .._validators import at_least, positive
+from ..errors import ConfigurationError
+
 __all__ = ["TIMER_SLACK", "Rate"]
 
 # An event loop wakes a timer up to about a millisecond late. A grant that late still counts
@@ -42,8 +45,8 @@ def _unit(word: str) -> float | None:
 class Rate:
     """At most ``count`` requests in any window of ``per`` seconds."""
 
-    count: int = attrs.field(validator=attrs.validators.ge(1))
-    per: float = attrs.field(converter=float, validator=attrs.validators.gt(0))
+    count: int = attrs.field(validator=at_least(1))
+    per: float = attrs.field(converter=float, validator=positive)
 
     @classmethod
     def parse(cls, text: str | Rate, name: str = "rate") -> Rate:
@@ -53,7 +56,7 @@ class Rate:
         match = _PATTERN.match(str(text))
         unit = _unit(match.group("unit")) if match else None
         if match is None or unit is None or int(match.group("count")) < 1:
-            raise ValueError(
+            raise ConfigurationError(
                 f"{name}={text!r} is not a rate; write it like '10/second', "
                 "'1 per 5 seconds' or '1 per 15 minutes'"
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Iterable
@@ -29,6 +30,7 @@ from .._core import ClientCore
 from ..dates import format_ibkr_time
 from ..fields import DEFAULT_FIELDS, resolve_fields
 from ..ids import check_choice, check_conid, check_conids, check_count, check_flag, check_text
+from ..pacing import Pacer
 from ..results.market import History
 from ..seam import (
     bool_or_none,
@@ -125,7 +127,9 @@ class MarketResource(Resource):
         pending = conids
         late_polls: dict[int, int] = {}  # conid -> calls made since its first field arrived
         for attempt in range(polls):
-            for row in await self._snapshot_rows(pending, fields):
+            with Pacer.follow_up() if attempt else contextlib.nullcontext():
+                got = await self._snapshot_rows(pending, fields)
+            for row in got:
                 conid = row.get("conid")
                 if conid.__class__ is not int:
                     conid = _row_conid(row)

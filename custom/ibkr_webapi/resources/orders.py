@@ -10,6 +10,7 @@ status.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Iterable
 
@@ -46,6 +47,7 @@ from ..ids import check_flag, check_order_id
 from ..orders.answers import may_have_acted
 from ..orders.order import ConfirmPolicy, Order, check_order, check_policy
 from ..orders.placement import OrderFlow
+from ..pacing import Pacer
 from ..results.orders import (
     CancelResult,
     LiveOrder,
@@ -263,11 +265,13 @@ class OrdersResource(Resource):
         polls = max(1, self._core.preflight.max_polls)
         orders: list[LiveOrder] = []
         for attempt in range(polls):
-            response = await self._core.call(
-                lambda c: get_live_orders.asyncio_detailed(
-                    client=c, filters=unset_if_none(status_filter)
+            # After the first look (or the cache clear), a look is this call's own follow-up.
+            with Pacer.follow_up() if attempt or force else contextlib.nullcontext():
+                response = await self._core.call(
+                    lambda c: get_live_orders.asyncio_detailed(
+                        client=c, filters=unset_if_none(status_filter)
+                    )
                 )
-            )
             answer = expect_one(response, LiveOrders, "live orders")
             raw_items: object = answer.orders
             if raw_items is not None and not isinstance(raw_items, list | Unset):

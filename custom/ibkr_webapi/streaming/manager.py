@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
+from .. import _values as values
 from .. import errors
 from ..fields import DEFAULT_FIELDS, resolve_fields
 from ..redact import redact_text, redact_url
@@ -655,7 +656,7 @@ class StreamManager:
     def _on_market_data(self, frame: dict[str, Any], topic: str) -> None:
         conid = frame.get("conid")
         if type(conid) is not int:
-            conid = decoders.integer(conid) or decoders.integer(topic[4:].partition("@")[0])
+            conid = values.integer(conid) or values.integer(topic[4:].partition("@")[0])
             if conid is None:
                 raise errors.StreamProtocolError("smd frame names no conid")
         buffers = self._quote_buffers.get(conid)
@@ -745,7 +746,7 @@ class StreamManager:
     ) -> None:
         subs = list(only) if only is not None else self._registry.of_kind(OrderSubscription)
         for row in rows:
-            order_id = decoders.integer(row.get("orderId"))
+            order_id = values.integer(row.get("orderId"))
             if order_id is None:
                 continue
             known = self._orders.get(order_id)
@@ -788,6 +789,6 @@ def _newer_than_rest(known: Mapping[str, object], row: Mapping[str, object]) -> 
         "status"
     ) != row.get("status"):
         return True
-    filled_known = decoders.number(known.get("filledQuantity"))
-    filled_row = decoders.number(row.get("filledQuantity"))
+    filled_known = values.number(known.get("filledQuantity"))
+    filled_row = values.number(row.get("filledQuantity"))
     return filled_known is not None and filled_row is not None and filled_known > filled_row

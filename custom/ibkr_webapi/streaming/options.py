@@ -12,6 +12,7 @@ from typing import Literal, Protocol, runtime_checkable
 import attrs
 
 from .. import errors
+from .._validators import at_least, at_most, optional_at_least, positive
 
 __all__ = ["QueryTokenSource", "SessionHandover", "StreamOptions"]
 
@@ -49,29 +50,29 @@ class StreamOptions:
     """Query parameters for the upgrade (OAuth); the client's auth object is asked when None."""
     user_agent: str | None = None
     """The upgrade's User-Agent (IBKR wants one on api.ibkr.com); ``ibkr-webapi/<version>`` when None."""
-    open_timeout: float = 15.0
+    open_timeout: float = attrs.field(default=15.0, validator=positive)
     """Seconds for the TCP + TLS + upgrade handshake."""
-    auth_wait: float = 5.0
+    auth_wait: float = attrs.field(default=5.0, validator=at_least(0))
     """Seconds to wait for ``sts authenticated:true`` before asking REST ``auth/status``."""
-    heartbeat_timeout: float = 25.0
+    heartbeat_timeout: float = attrs.field(default=25.0, validator=positive)
     """A socket silent this long (the server sends a heartbeat every 10 s) is dead."""
-    tic_interval: float = 50.0
+    tic_interval: float = attrs.field(default=50.0, validator=positive)
     """How often to send ``tic`` (the server wants one at least every minute)."""
-    ping_interval: float | None = 10.0
+    ping_interval: float | None = attrs.field(default=10.0, validator=optional_at_least(0.001))
     """Websocket protocol pings (None: off); an unanswered ping also marks the socket dead."""
-    market_data_refresh: float = 540.0
+    market_data_refresh: float = attrs.field(default=540.0, validator=positive)
     """Re-send every ``smd`` this often: the gateway ends market data after 10-15 minutes."""
-    reconnect_initial: float = 0.5
-    reconnect_max: float = 30.0
-    reconnect_jitter: float = 0.5
+    reconnect_initial: float = attrs.field(default=0.5, validator=at_least(0))
+    reconnect_max: float = attrs.field(default=30.0, validator=at_least(0))
+    reconnect_jitter: float = attrs.field(default=0.5, validator=[at_least(0), at_most(1)])
     """Each wait is multiplied by a random factor in ``[1 - jitter, 1 + jitter]``."""
-    give_up_after: float | None = 600.0
+    give_up_after: float | None = attrs.field(default=600.0, validator=optional_at_least(0))
     """Seconds without a working connection after which subscriptions raise (None: never)."""
-    connect_timeout: float = 60.0
+    connect_timeout: float = attrs.field(default=60.0, validator=positive)
     """Seconds ``async with ib.stream....`` waits for the first working connection."""
-    reauth_interval: float = 5.0
+    reauth_interval: float = attrs.field(default=5.0, validator=at_least(0))
     """Minimum seconds between attempts to re-open the brokerage session from the stream."""
-    buffer_size: int = 10_000
+    buffer_size: int = attrs.field(default=10_000, validator=at_least(1))
     """Orders, trades and events a consumer may fall behind before it gets an overflow error."""
     trade_days: int | None = None
     """Days of executions (1-7) the ``str`` subscription asks for; None: the server's default."""

@@ -10,18 +10,16 @@ streamed quote equals ``Quote.from_row`` of the same merged row.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from ..dates import IBKRTimeError, parse_ibkr_time
+from ..dates import STAMP_CACHE, updated_time
 from ..fields import FIELDS
 from ..snapshot import FlaggedPrice, MarketDataAvailability, PriceFlag, Quote, parse_value
 
 __all__ = ["QuoteBook", "QuoteState", "cached_value"]
 
 _NAMES: dict[str, str] = {wire: info.name for wire, info in FIELDS.items()}
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CACHE_LIMIT = 50_000
 _Entry = tuple[str, dict[object, object]]
 _UNSEEN: _Entry = ("", {})
@@ -128,7 +126,9 @@ class QuoteState:
         stamp = self.raw.get("_updated")
         built = self._built = Quote(
             self.conid,
-            _last_stamp[1] if type(stamp) is int and stamp == _last_stamp[0] else _updated(stamp),
+            STAMP_CACHE.when
+            if type(stamp) is int and stamp == STAMP_CACHE.stamp
+            else updated_time(stamp),
             MappingProxyType(self.raw),
             MappingProxyType(values),
             availability if type(availability) is MarketDataAvailability else None,
@@ -138,27 +138,6 @@ class QuoteState:
         return built
 
     __call__ = quote  # the state is its own thunk in a conflating buffer: no bound method per frame
-
-
-_last_stamp: list[Any] = [None, None]  # frames of one server tick share their time
-
-
-def _updated(stamp: object) -> datetime | None:
-    if type(stamp) is int:
-        if stamp == _last_stamp[0]:
-            return _last_stamp[1]  # type: ignore[no-any-return]
-        try:
-            when = _EPOCH + timedelta(milliseconds=stamp)  # what parse_ibkr_time does for ms
-        except OverflowError:
-            return None
-        _last_stamp[0], _last_stamp[1] = stamp, when
-        return when
-    if stamp is None or isinstance(stamp, bool):
-        return None
-    try:
-        return parse_ibkr_time(stamp, epoch_unit="ms")
-    except IBKRTimeError:
-        return None
 
 
 class QuoteBook:

@@ -29,7 +29,8 @@ from typing import Any
 import attrs
 import httpx
 
-from ..errors import HOLD_EXTENSION, retry_after_seconds
+from .._validators import at_least
+from ..errors import HOLD_EXTENSION, ConfigurationError, retry_after_seconds
 from ._util import EndpointPattern, relative_path
 from .logging import ATTEMPTS_EXTENSION
 
@@ -74,7 +75,7 @@ def _check_read_only_posts(_: object, __: attrs.Attribute[Any], value: tuple[str
         pattern = EndpointPattern("POST", spec)
         for path in _ORDER_WRITES:
             if pattern.matches("POST", path):
-                raise ValueError(
+                raise ConfigurationError(
                     f"read_only_posts pattern {spec!r} matches an order write ({path}); "
                     "order placement, modification and replies must never be retried"
                 )
@@ -105,10 +106,10 @@ class RetryPolicy:
     hold).
     """
 
-    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
-    initial_delay: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    max_delay: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    multiplier: float = attrs.field(default=2.0, validator=attrs.validators.ge(1))
+    max_retries: int = attrs.field(default=2, validator=at_least(0))
+    initial_delay: float = attrs.field(default=0.5, validator=at_least(0))
+    max_delay: float = attrs.field(default=8.0, validator=at_least(0))
+    multiplier: float = attrs.field(default=2.0, validator=at_least(1))
     retry_statuses: frozenset[int] = attrs.field(
         default=frozenset({502, 503, 504}), converter=_int_set
     )
