@@ -601,6 +601,11 @@ async def test_the_paid_snapshot_with_accept_fee_is_a_quote(ib: IBKRClient) -> N
     route.respond(json=["not", "an", "object"])
     with pytest.raises(errors.UnexpectedResponseError):
         await ib.market.regulatory_snapshot(AAPL, accept_fee=True)
+    route.respond(json={"conid": 8314, "31": "1.0"})
+    with pytest.raises(errors.UnexpectedResponseError, match="conid 8314, not 265598"):
+        await ib.market.regulatory_snapshot(AAPL, accept_fee=True)
+    route.respond(json={"conid": None, "31": "170.5"})  # no conid: the one asked for
+    assert (await ib.market.regulatory_snapshot(AAPL, accept_fee=True)).conid == AAPL
 
 
 # --- event contracts

@@ -35,10 +35,12 @@ from ..results.market import History
 from ..seam import (
     bool_or_none,
     expect_one,
+    int_or_none,
     json_body,
     json_list,
     json_object,
     send_unparsed,
+    unexpected,
     unset_if_none,
 )
 from ..snapshot import Quote, merge_rows
@@ -323,6 +325,12 @@ class MarketResource(Resource):
             lambda c: get_regulatory_snapshot.asyncio_detailed(client=c, conid=contract)
         )
         answer = expect_one(response, RegulatorySnapshot, "regulatory snapshot")
+        sent = int_or_none(answer.conid, "conid")
+        if sent is not None and sent != contract:
+            raise unexpected("regulatory snapshot", f"it is for conid {sent}, not {contract}")
         row = answer.to_dict()
-        row.setdefault("conid", contract)
-        return Quote.from_row(row)
+        row["conid"] = contract
+        try:
+            return Quote.from_row(row)
+        except ValueError as exc:  # a value the snapshot parser cannot read
+            raise unexpected("regulatory snapshot", str(exc)) from None
