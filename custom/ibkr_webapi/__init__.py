@@ -16,6 +16,14 @@ import logging
 from . import errors
 from ._client import IBKRClient
 from ._core import PreflightPolicy
+from .alert_conditions import (
+    AlertCondition,
+    MarginCondition,
+    PriceCondition,
+    TimeCondition,
+    TradeCondition,
+    VolumeCondition,
+)
 from .auth.bearer import BearerTokenAuth, StaticBearerAuth, Token
 from .dates import IBKRTimeError, format_ibkr_time, parse_ibkr_date, parse_ibkr_time
 from .fields import (
@@ -28,6 +36,7 @@ from .fields import (
     field_name,
     resolve_fields,
 )
+from .orders.groups import Bracket
 from .orders.order import (
     ConfirmPolicy,
     Order,
@@ -40,19 +49,41 @@ from .orders.order import (
 from .pacing import Rate, RedisStore
 from .redact import RedactingFilter
 from .results.accounts import AccountProperties, Accounts, PortfolioAccount
+from .results.alerts import Alert, AlertChange, AlertConditionInfo, AlertSummary
 from .results.contracts import ContractDetails, ContractMatch, DerivativeDefinition, SecuritySection
 from .results.market import Bar, History
+from .results.notifications import (
+    DeliveryDevice,
+    DeliveryOptions,
+    Disclaimer,
+    Notification,
+    NotificationSetting,
+)
 from .results.orders import (
+    BracketState,
+    BracketStatus,
     CancelResult,
     LiveOrder,
     MarginChange,
     OrderPreview,
+    OrderPrompt,
     OrderStatus,
+    PlacedBracket,
     PlacedOrder,
     Trade,
 )
 from .results.portfolio import LedgerEntry, PnlEntry, Position, SummaryItem
-from .results.session import AuthStatus, SsoSession, TickleResult
+from .results.scanner import (
+    ScannedContract,
+    ScannerFilterOption,
+    ScannerInstrument,
+    ScannerLocation,
+    ScannerParameters,
+    ScanResult,
+    ScanType,
+)
+from .results.session import AuthStatus, Reauthentication, SsoSession, TickleResult
+from .results.watchlists import Watchlist, WatchlistEntry, WatchlistInfo
 from .settings import DEFAULT_BASE_URL, Settings
 from .snapshot import (
     AvailabilityStatus,
@@ -85,15 +116,26 @@ __all__ = [
     "FIELDS_BY_NAME",
     "AccountProperties",
     "Accounts",
+    "Alert",
+    "AlertChange",
+    "AlertCondition",
+    "AlertConditionInfo",
+    "AlertSummary",
     "AuthStatus",
     "AvailabilityStatus",
     "Bar",
     "BearerTokenAuth",
+    "Bracket",
+    "BracketState",
+    "BracketStatus",
     "CancelResult",
     "ConfirmPolicy",
     "ContractDetails",
     "ContractMatch",
+    "DeliveryDevice",
+    "DeliveryOptions",
     "DerivativeDefinition",
+    "Disclaimer",
     "EndpointRule",
     "FieldKind",
     "FlaggedPrice",
@@ -103,24 +145,38 @@ __all__ = [
     "LedgerEntry",
     "LiveOrder",
     "MarginChange",
+    "MarginCondition",
     "MarketDataAvailability",
+    "Notification",
+    "NotificationSetting",
     "Order",
     "OrderPreview",
+    "OrderPrompt",
     "OrderStatus",
     "OrderType",
     "Pacer",
+    "PlacedBracket",
     "PlacedOrder",
     "PnlEntry",
     "PortfolioAccount",
     "Position",
     "PreflightPolicy",
+    "PriceCondition",
     "PriceFlag",
     "Question",
     "Quote",
     "Rate",
     "RateLimitPolicy",
+    "Reauthentication",
     "RedisStore",
     "RetryPolicy",
+    "ScanResult",
+    "ScanType",
+    "ScannedContract",
+    "ScannerFilterOption",
+    "ScannerInstrument",
+    "ScannerLocation",
+    "ScannerParameters",
     "SecuritySection",
     "Settings",
     "Side",
@@ -128,10 +184,16 @@ __all__ = [
     "StaticBearerAuth",
     "SummaryItem",
     "TickleResult",
+    "TimeCondition",
     "TimeInForce",
     "Token",
     "Trade",
+    "TradeCondition",
     "UnknownFieldError",
+    "VolumeCondition",
+    "Watchlist",
+    "WatchlistEntry",
+    "WatchlistInfo",
     "__version__",
     "errors",
     "field_id",

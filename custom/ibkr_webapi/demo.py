@@ -21,7 +21,7 @@ async def run_demo() -> int:
     from rich.text import Text
 
     from ibkr_webapi import IBKRClient, errors
-    from ibkr_webapi.cli import _contracts, _report
+    from ibkr_webapi.cli import _contracts, _report, _report_bracket
     from ibkr_webapi.testing import SimulatorConfig, serve_gateway
 
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 110)
@@ -52,12 +52,16 @@ async def run_demo() -> int:
             ok = await _report.command_line(
                 console, url=gw.url, ca_path=str(gw.ca_path), result=result
             )
+            async with IBKRClient(gw.url, verify=str(gw.ca_path)) as ib:
+                bracketed = await _report_bracket.bracket_section(
+                    ib, console, result.account, gw.simulator, number=12
+                )
             total, limited = sum(served.values()), gw.simulator.rate_limited
     except errors.IBKRError as exc:
         console.print(Text(f"demo failed: {exc}", style="bold red"))
         return 1
     elapsed = time.perf_counter() - started
-    ok = ok and limited == 0 and streamed > 0 and chained
+    ok = ok and bracketed and chained and limited == 0 and streamed > 0
     console.print()
     console.rule(
         Text(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import httpx
@@ -43,6 +43,7 @@ __all__ = [
     "OAuthError",
     "OrderConfirmationRequired",
     "OrderRejected",
+    "OrderRejectedWithPrompt",
     "OrderStatusUnknown",
     "PacingUnavailableError",
     "PermissionDeniedError",
@@ -284,6 +285,21 @@ class OrderRejected(IBKRError):  # noqa: N818 - reads as an event, like the gate
         self.order = order
 
 
+class OrderRejectedWithPrompt(OrderRejected):
+    """The gateway refused an order and offers choices (IBKR's "order reject" prompt).
+
+    ``prompt`` (an :class:`~ibkr_webapi.OrderPrompt`) holds the text and ``options``; nothing was
+    placed. ``ib.orders.answer_prompt(exc.prompt, option)`` sends a choice; some choices resubmit
+    the order.
+    """
+
+    prompt: Any
+
+    def __init__(self, message: str, *, prompt: Any, order: Any = None) -> None:
+        super().__init__(message, order=order)
+        self.prompt = prompt
+
+
 class OrderConfirmationRequired(IBKRError):  # noqa: N818
     """The gateway asked a question about an order and the confirmation policy did not confirm it.
 
@@ -334,6 +350,10 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
     """What the client looked at before giving up (e.g. ``"live orders"``, ``"trades"``)."""
     order_id: int | None
     """The IBKR order id, when the call was about a known order (modify, cancel)."""
+    c_oids: tuple[str, ...]
+    """Every cOID whose order could not be found (a group: the legs in doubt; else ``(c_oid,)``)."""
+    found: Mapping[str, int]
+    """Legs of a group that were found (or acknowledged), by cOID: their order ids."""
 
     def __init__(
         self,
@@ -343,12 +363,16 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
         order: Any = None,
         checked: Sequence[str] = (),
         order_id: int | None = None,
+        c_oids: Sequence[str] = (),
+        found: Mapping[str, int] | None = None,
     ) -> None:
         super().__init__(message)
         self.c_oid = c_oid
         self.order = order
         self.checked = tuple(checked)
         self.order_id = order_id
+        self.c_oids = tuple(c_oids) if c_oids else ((c_oid,) if c_oid else ())
+        self.found = dict(found) if found else {}
 
 
 # -- Streaming (the websocket) ---------------------------------------------------------------

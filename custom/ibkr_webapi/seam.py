@@ -69,7 +69,8 @@ def unexpected(what: str, detail: str) -> UnexpectedResponseError:
 def expect_one(response: Response[T | ErrorResponse], kind: type[T], what: str) -> T:
     """The parsed body when it is a ``kind``; otherwise a typed error that shows the body."""
     parsed = response.parsed
-    if isinstance(parsed, kind):
+    # The generated parser reads an empty JSON list as an empty object (dict([]) == {}).
+    if isinstance(parsed, kind) and response.content.lstrip()[:1] != b"[":
         return parsed
     raise unexpected(what, f"HTTP {int(response.status_code)}, {body_excerpt(response)!r}")
 

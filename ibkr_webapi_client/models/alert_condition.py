@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,42 +17,72 @@ T = TypeVar("T", bound="AlertCondition")
 class AlertCondition:
     """
     Attributes:
-        condition_type (int | Unset):
-        conidex (str | Unset):
-        contract_description_1 (str | Unset):
-        condition_operator (str | Unset):
-        condition_trigger_method (int | Unset):
-        condition_value (str | Unset):
-        condition_logic_bind (bool | Unset):
-        condition_time_zone (str | Unset):
+        condition_type (int | Unset): 1 price, 3 time, 4 margin, 5 trade, 6 volume, 7 MTA market, 8 MTA position, 9 MTA
+            daily P&L.
+        conidex (None | str | Unset):
+        contract_description_1 (None | str | Unset):
+        condition_operator (None | str | Unset):
+        condition_trigger_method (int | None | str | Unset): Sent as text ("0") in IBKR's examples.
+        condition_value (None | str | Unset):
+        condition_logic_bind (bool | None | str | Unset): "a" and, "o" or, "n" end of the list (IBKR's examples send the
+            letter).
+        condition_time_zone (None | str | Unset):
     """
 
     condition_type: int | Unset = UNSET
-    conidex: str | Unset = UNSET
-    contract_description_1: str | Unset = UNSET
-    condition_operator: str | Unset = UNSET
-    condition_trigger_method: int | Unset = UNSET
-    condition_value: str | Unset = UNSET
-    condition_logic_bind: bool | Unset = UNSET
-    condition_time_zone: str | Unset = UNSET
+    conidex: None | str | Unset = UNSET
+    contract_description_1: None | str | Unset = UNSET
+    condition_operator: None | str | Unset = UNSET
+    condition_trigger_method: int | None | str | Unset = UNSET
+    condition_value: None | str | Unset = UNSET
+    condition_logic_bind: bool | None | str | Unset = UNSET
+    condition_time_zone: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         condition_type = self.condition_type
 
-        conidex = self.conidex
+        conidex: None | str | Unset
+        if isinstance(self.conidex, Unset):
+            conidex = UNSET
+        else:
+            conidex = self.conidex
 
-        contract_description_1 = self.contract_description_1
+        contract_description_1: None | str | Unset
+        if isinstance(self.contract_description_1, Unset):
+            contract_description_1 = UNSET
+        else:
+            contract_description_1 = self.contract_description_1
 
-        condition_operator = self.condition_operator
+        condition_operator: None | str | Unset
+        if isinstance(self.condition_operator, Unset):
+            condition_operator = UNSET
+        else:
+            condition_operator = self.condition_operator
 
-        condition_trigger_method = self.condition_trigger_method
+        condition_trigger_method: int | None | str | Unset
+        if isinstance(self.condition_trigger_method, Unset):
+            condition_trigger_method = UNSET
+        else:
+            condition_trigger_method = self.condition_trigger_method
 
-        condition_value = self.condition_value
+        condition_value: None | str | Unset
+        if isinstance(self.condition_value, Unset):
+            condition_value = UNSET
+        else:
+            condition_value = self.condition_value
 
-        condition_logic_bind = self.condition_logic_bind
+        condition_logic_bind: bool | None | str | Unset
+        if isinstance(self.condition_logic_bind, Unset):
+            condition_logic_bind = UNSET
+        else:
+            condition_logic_bind = self.condition_logic_bind
 
-        condition_time_zone = self.condition_time_zone
+        condition_time_zone: None | str | Unset
+        if isinstance(self.condition_time_zone, Unset):
+            condition_time_zone = UNSET
+        else:
+            condition_time_zone = self.condition_time_zone
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -81,19 +111,78 @@ class AlertCondition:
         d = dict(src_dict)
         condition_type = d.pop("condition_type", UNSET)
 
-        conidex = d.pop("conidex", UNSET)
+        def _parse_conidex(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        contract_description_1 = d.pop("contract_description_1", UNSET)
+        conidex = _parse_conidex(d.pop("conidex", UNSET))
 
-        condition_operator = d.pop("condition_operator", UNSET)
+        def _parse_contract_description_1(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        condition_trigger_method = d.pop("condition_trigger_method", UNSET)
+        contract_description_1 = _parse_contract_description_1(
+            d.pop("contract_description_1", UNSET)
+        )
 
-        condition_value = d.pop("condition_value", UNSET)
+        def _parse_condition_operator(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        condition_logic_bind = d.pop("condition_logic_bind", UNSET)
+        condition_operator = _parse_condition_operator(
+            d.pop("condition_operator", UNSET)
+        )
 
-        condition_time_zone = d.pop("condition_time_zone", UNSET)
+        def _parse_condition_trigger_method(data: object) -> int | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | str | Unset, data)
+
+        condition_trigger_method = _parse_condition_trigger_method(
+            d.pop("condition_trigger_method", UNSET)
+        )
+
+        def _parse_condition_value(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        condition_value = _parse_condition_value(d.pop("condition_value", UNSET))
+
+        def _parse_condition_logic_bind(data: object) -> bool | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | str | Unset, data)
+
+        condition_logic_bind = _parse_condition_logic_bind(
+            d.pop("condition_logic_bind", UNSET)
+        )
+
+        def _parse_condition_time_zone(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        condition_time_zone = _parse_condition_time_zone(
+            d.pop("condition_time_zone", UNSET)
+        )
 
         alert_condition = cls(
             condition_type=condition_type,

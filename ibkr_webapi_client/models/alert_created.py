@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,34 +17,50 @@ T = TypeVar("T", bound="AlertCreated")
 class AlertCreated:
     """
     Attributes:
-        request_id (int | Unset):
+        request_id (int | None | Unset):
         order_id (int | Unset):
         success (bool | Unset):
-        text (str | Unset):
-        order_status (str | Unset):
-        warning_message (str | Unset):
+        text (None | str | Unset):
+        order_status (None | str | Unset):
+        warning_message (None | str | Unset):
     """
 
-    request_id: int | Unset = UNSET
+    request_id: int | None | Unset = UNSET
     order_id: int | Unset = UNSET
     success: bool | Unset = UNSET
-    text: str | Unset = UNSET
-    order_status: str | Unset = UNSET
-    warning_message: str | Unset = UNSET
+    text: None | str | Unset = UNSET
+    order_status: None | str | Unset = UNSET
+    warning_message: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        request_id = self.request_id
+        request_id: int | None | Unset
+        if isinstance(self.request_id, Unset):
+            request_id = UNSET
+        else:
+            request_id = self.request_id
 
         order_id = self.order_id
 
         success = self.success
 
-        text = self.text
+        text: None | str | Unset
+        if isinstance(self.text, Unset):
+            text = UNSET
+        else:
+            text = self.text
 
-        order_status = self.order_status
+        order_status: None | str | Unset
+        if isinstance(self.order_status, Unset):
+            order_status = UNSET
+        else:
+            order_status = self.order_status
 
-        warning_message = self.warning_message
+        warning_message: None | str | Unset
+        if isinstance(self.warning_message, Unset):
+            warning_message = UNSET
+        else:
+            warning_message = self.warning_message
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -67,17 +83,46 @@ class AlertCreated:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        request_id = d.pop("request_id", UNSET)
+
+        def _parse_request_id(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        request_id = _parse_request_id(d.pop("request_id", UNSET))
 
         order_id = d.pop("order_id", UNSET)
 
         success = d.pop("success", UNSET)
 
-        text = d.pop("text", UNSET)
+        def _parse_text(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        order_status = d.pop("order_status", UNSET)
+        text = _parse_text(d.pop("text", UNSET))
 
-        warning_message = d.pop("warning_message", UNSET)
+        def _parse_order_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        order_status = _parse_order_status(d.pop("order_status", UNSET))
+
+        def _parse_warning_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        warning_message = _parse_warning_message(d.pop("warning_message", UNSET))
 
         alert_created = cls(
             request_id=request_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,30 +17,42 @@ T = TypeVar("T", bound="AlertDeletion")
 class AlertDeletion:
     """
     Attributes:
-        request_id (int | Unset):
+        request_id (int | None | Unset):
         order_id (int | Unset):
         success (bool | Unset):
-        text (str | Unset):
-        failure_list (str | Unset):
+        text (None | str | Unset):
+        failure_list (None | str | Unset):
     """
 
-    request_id: int | Unset = UNSET
+    request_id: int | None | Unset = UNSET
     order_id: int | Unset = UNSET
     success: bool | Unset = UNSET
-    text: str | Unset = UNSET
-    failure_list: str | Unset = UNSET
+    text: None | str | Unset = UNSET
+    failure_list: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        request_id = self.request_id
+        request_id: int | None | Unset
+        if isinstance(self.request_id, Unset):
+            request_id = UNSET
+        else:
+            request_id = self.request_id
 
         order_id = self.order_id
 
         success = self.success
 
-        text = self.text
+        text: None | str | Unset
+        if isinstance(self.text, Unset):
+            text = UNSET
+        else:
+            text = self.text
 
-        failure_list = self.failure_list
+        failure_list: None | str | Unset
+        if isinstance(self.failure_list, Unset):
+            failure_list = UNSET
+        else:
+            failure_list = self.failure_list
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,15 +73,37 @@ class AlertDeletion:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        request_id = d.pop("request_id", UNSET)
+
+        def _parse_request_id(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        request_id = _parse_request_id(d.pop("request_id", UNSET))
 
         order_id = d.pop("order_id", UNSET)
 
         success = d.pop("success", UNSET)
 
-        text = d.pop("text", UNSET)
+        def _parse_text(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        failure_list = d.pop("failure_list", UNSET)
+        text = _parse_text(d.pop("text", UNSET))
+
+        def _parse_failure_list(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        failure_list = _parse_failure_list(d.pop("failure_list", UNSET))
 
         alert_deletion = cls(
             request_id=request_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,115 +19,212 @@ T = TypeVar("T", bound="AlertDetails")
 
 @_attrs_define
 class AlertDetails:
-    """One alert as the gateway stores it (alerts are orders: order_id is the alert id).
+    """One alert as the gateway stores it (alerts are orders: order_id is the alert id). Unset values arrive as null.
 
     Attributes:
-        account (str | Unset):
+        account (None | str | Unset):
         order_id (int | Unset):
-        alert_name (str | Unset):
-        tif (str | Unset):
-        expire_time (str | Unset):
+        alertName (None | str | Unset):
+        alert_name (None | str | Unset): The alert's name as the gateway sends it (IBKR's examples); alertName is the
+            schema's spelling.
+        tif (None | str | Unset):
+        expire_time (None | str | Unset):
         alert_active (int | Unset):
         alert_repeatable (int | Unset):
-        alert_email (str | Unset):
-        alert_send_message (int | Unset):
-        alert_message (str | Unset):
-        alert_show_popup (int | Unset):
-        alert_play_audio (int | Unset):
-        order_status (str | Unset):
-        alert_triggered (int | Unset):
-        fg_color (str | Unset):
-        bg_color (str | Unset):
-        order_not_editable (bool | Unset):
-        itws_orders_only (int | Unset):
-        alert_mta_currency (str | Unset):
-        alert_mta_defaults (str | Unset):
-        tool_id (int | Unset):
-        time_zone (str | Unset):
-        alert_default_type (int | Unset):
-        condition_size (int | Unset):
-        condition_outside_rth (int | Unset):
+        alert_email (None | str | Unset):
+        alert_send_message (int | None | Unset):
+        alert_message (None | str | Unset):
+        alert_show_popup (int | None | Unset):
+        alert_play_audio (int | None | str | Unset):
+        order_status (None | str | Unset):
+        alert_triggered (bool | int | None | Unset): Sent as false/true (IBKR's examples) or 0/1 (IBKR's schema).
+        fg_color (None | str | Unset):
+        bg_color (None | str | Unset):
+        order_not_editable (bool | None | Unset):
+        itws_orders_only (int | None | Unset):
+        alert_mta_currency (None | str | Unset):
+        alert_mta_defaults (None | str | Unset):
+        tool_id (int | None | Unset): Only the MTA alert has one (it does not change when the alert is modified).
+        time_zone (None | str | Unset):
+        alert_default_type (int | None | str | Unset):
+        condition_size (int | None | Unset):
+        condition_outside_rth (int | None | Unset):
         conditions (list[AlertCondition] | Unset):
     """
 
-    account: str | Unset = UNSET
+    account: None | str | Unset = UNSET
     order_id: int | Unset = UNSET
-    alert_name: str | Unset = UNSET
-    tif: str | Unset = UNSET
-    expire_time: str | Unset = UNSET
+    alertName: None | str | Unset = UNSET
+    alert_name: None | str | Unset = UNSET
+    tif: None | str | Unset = UNSET
+    expire_time: None | str | Unset = UNSET
     alert_active: int | Unset = UNSET
     alert_repeatable: int | Unset = UNSET
-    alert_email: str | Unset = UNSET
-    alert_send_message: int | Unset = UNSET
-    alert_message: str | Unset = UNSET
-    alert_show_popup: int | Unset = UNSET
-    alert_play_audio: int | Unset = UNSET
-    order_status: str | Unset = UNSET
-    alert_triggered: int | Unset = UNSET
-    fg_color: str | Unset = UNSET
-    bg_color: str | Unset = UNSET
-    order_not_editable: bool | Unset = UNSET
-    itws_orders_only: int | Unset = UNSET
-    alert_mta_currency: str | Unset = UNSET
-    alert_mta_defaults: str | Unset = UNSET
-    tool_id: int | Unset = UNSET
-    time_zone: str | Unset = UNSET
-    alert_default_type: int | Unset = UNSET
-    condition_size: int | Unset = UNSET
-    condition_outside_rth: int | Unset = UNSET
+    alert_email: None | str | Unset = UNSET
+    alert_send_message: int | None | Unset = UNSET
+    alert_message: None | str | Unset = UNSET
+    alert_show_popup: int | None | Unset = UNSET
+    alert_play_audio: int | None | str | Unset = UNSET
+    order_status: None | str | Unset = UNSET
+    alert_triggered: bool | int | None | Unset = UNSET
+    fg_color: None | str | Unset = UNSET
+    bg_color: None | str | Unset = UNSET
+    order_not_editable: bool | None | Unset = UNSET
+    itws_orders_only: int | None | Unset = UNSET
+    alert_mta_currency: None | str | Unset = UNSET
+    alert_mta_defaults: None | str | Unset = UNSET
+    tool_id: int | None | Unset = UNSET
+    time_zone: None | str | Unset = UNSET
+    alert_default_type: int | None | str | Unset = UNSET
+    condition_size: int | None | Unset = UNSET
+    condition_outside_rth: int | None | Unset = UNSET
     conditions: list[AlertCondition] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        account = self.account
+        account: None | str | Unset
+        if isinstance(self.account, Unset):
+            account = UNSET
+        else:
+            account = self.account
 
         order_id = self.order_id
 
-        alert_name = self.alert_name
+        alertName: None | str | Unset
+        if isinstance(self.alertName, Unset):
+            alertName = UNSET
+        else:
+            alertName = self.alertName
 
-        tif = self.tif
+        alert_name: None | str | Unset
+        if isinstance(self.alert_name, Unset):
+            alert_name = UNSET
+        else:
+            alert_name = self.alert_name
 
-        expire_time = self.expire_time
+        tif: None | str | Unset
+        if isinstance(self.tif, Unset):
+            tif = UNSET
+        else:
+            tif = self.tif
+
+        expire_time: None | str | Unset
+        if isinstance(self.expire_time, Unset):
+            expire_time = UNSET
+        else:
+            expire_time = self.expire_time
 
         alert_active = self.alert_active
 
         alert_repeatable = self.alert_repeatable
 
-        alert_email = self.alert_email
+        alert_email: None | str | Unset
+        if isinstance(self.alert_email, Unset):
+            alert_email = UNSET
+        else:
+            alert_email = self.alert_email
 
-        alert_send_message = self.alert_send_message
+        alert_send_message: int | None | Unset
+        if isinstance(self.alert_send_message, Unset):
+            alert_send_message = UNSET
+        else:
+            alert_send_message = self.alert_send_message
 
-        alert_message = self.alert_message
+        alert_message: None | str | Unset
+        if isinstance(self.alert_message, Unset):
+            alert_message = UNSET
+        else:
+            alert_message = self.alert_message
 
-        alert_show_popup = self.alert_show_popup
+        alert_show_popup: int | None | Unset
+        if isinstance(self.alert_show_popup, Unset):
+            alert_show_popup = UNSET
+        else:
+            alert_show_popup = self.alert_show_popup
 
-        alert_play_audio = self.alert_play_audio
+        alert_play_audio: int | None | str | Unset
+        if isinstance(self.alert_play_audio, Unset):
+            alert_play_audio = UNSET
+        else:
+            alert_play_audio = self.alert_play_audio
 
-        order_status = self.order_status
+        order_status: None | str | Unset
+        if isinstance(self.order_status, Unset):
+            order_status = UNSET
+        else:
+            order_status = self.order_status
 
-        alert_triggered = self.alert_triggered
+        alert_triggered: bool | int | None | Unset
+        if isinstance(self.alert_triggered, Unset):
+            alert_triggered = UNSET
+        else:
+            alert_triggered = self.alert_triggered
 
-        fg_color = self.fg_color
+        fg_color: None | str | Unset
+        if isinstance(self.fg_color, Unset):
+            fg_color = UNSET
+        else:
+            fg_color = self.fg_color
 
-        bg_color = self.bg_color
+        bg_color: None | str | Unset
+        if isinstance(self.bg_color, Unset):
+            bg_color = UNSET
+        else:
+            bg_color = self.bg_color
 
-        order_not_editable = self.order_not_editable
+        order_not_editable: bool | None | Unset
+        if isinstance(self.order_not_editable, Unset):
+            order_not_editable = UNSET
+        else:
+            order_not_editable = self.order_not_editable
 
-        itws_orders_only = self.itws_orders_only
+        itws_orders_only: int | None | Unset
+        if isinstance(self.itws_orders_only, Unset):
+            itws_orders_only = UNSET
+        else:
+            itws_orders_only = self.itws_orders_only
 
-        alert_mta_currency = self.alert_mta_currency
+        alert_mta_currency: None | str | Unset
+        if isinstance(self.alert_mta_currency, Unset):
+            alert_mta_currency = UNSET
+        else:
+            alert_mta_currency = self.alert_mta_currency
 
-        alert_mta_defaults = self.alert_mta_defaults
+        alert_mta_defaults: None | str | Unset
+        if isinstance(self.alert_mta_defaults, Unset):
+            alert_mta_defaults = UNSET
+        else:
+            alert_mta_defaults = self.alert_mta_defaults
 
-        tool_id = self.tool_id
+        tool_id: int | None | Unset
+        if isinstance(self.tool_id, Unset):
+            tool_id = UNSET
+        else:
+            tool_id = self.tool_id
 
-        time_zone = self.time_zone
+        time_zone: None | str | Unset
+        if isinstance(self.time_zone, Unset):
+            time_zone = UNSET
+        else:
+            time_zone = self.time_zone
 
-        alert_default_type = self.alert_default_type
+        alert_default_type: int | None | str | Unset
+        if isinstance(self.alert_default_type, Unset):
+            alert_default_type = UNSET
+        else:
+            alert_default_type = self.alert_default_type
 
-        condition_size = self.condition_size
+        condition_size: int | None | Unset
+        if isinstance(self.condition_size, Unset):
+            condition_size = UNSET
+        else:
+            condition_size = self.condition_size
 
-        condition_outside_rth = self.condition_outside_rth
+        condition_outside_rth: int | None | Unset
+        if isinstance(self.condition_outside_rth, Unset):
+            condition_outside_rth = UNSET
+        else:
+            condition_outside_rth = self.condition_outside_rth
 
         conditions: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.conditions, Unset):
@@ -143,8 +240,10 @@ class AlertDetails:
             field_dict["account"] = account
         if order_id is not UNSET:
             field_dict["order_id"] = order_id
+        if alertName is not UNSET:
+            field_dict["alertName"] = alertName
         if alert_name is not UNSET:
-            field_dict["alertName"] = alert_name
+            field_dict["alert_name"] = alert_name
         if tif is not UNSET:
             field_dict["tif"] = tif
         if expire_time is not UNSET:
@@ -199,55 +298,231 @@ class AlertDetails:
         from ..models.alert_condition import AlertCondition
 
         d = dict(src_dict)
-        account = d.pop("account", UNSET)
+
+        def _parse_account(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        account = _parse_account(d.pop("account", UNSET))
 
         order_id = d.pop("order_id", UNSET)
 
-        alert_name = d.pop("alertName", UNSET)
+        def _parse_alertName(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        tif = d.pop("tif", UNSET)
+        alertName = _parse_alertName(d.pop("alertName", UNSET))
 
-        expire_time = d.pop("expire_time", UNSET)
+        def _parse_alert_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        alert_name = _parse_alert_name(d.pop("alert_name", UNSET))
+
+        def _parse_tif(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tif = _parse_tif(d.pop("tif", UNSET))
+
+        def _parse_expire_time(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        expire_time = _parse_expire_time(d.pop("expire_time", UNSET))
 
         alert_active = d.pop("alert_active", UNSET)
 
         alert_repeatable = d.pop("alert_repeatable", UNSET)
 
-        alert_email = d.pop("alert_email", UNSET)
+        def _parse_alert_email(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        alert_send_message = d.pop("alert_send_message", UNSET)
+        alert_email = _parse_alert_email(d.pop("alert_email", UNSET))
 
-        alert_message = d.pop("alert_message", UNSET)
+        def _parse_alert_send_message(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        alert_show_popup = d.pop("alert_show_popup", UNSET)
+        alert_send_message = _parse_alert_send_message(
+            d.pop("alert_send_message", UNSET)
+        )
 
-        alert_play_audio = d.pop("alert_play_audio", UNSET)
+        def _parse_alert_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        order_status = d.pop("order_status", UNSET)
+        alert_message = _parse_alert_message(d.pop("alert_message", UNSET))
 
-        alert_triggered = d.pop("alert_triggered", UNSET)
+        def _parse_alert_show_popup(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        fg_color = d.pop("fg_color", UNSET)
+        alert_show_popup = _parse_alert_show_popup(d.pop("alert_show_popup", UNSET))
 
-        bg_color = d.pop("bg_color", UNSET)
+        def _parse_alert_play_audio(data: object) -> int | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | str | Unset, data)
 
-        order_not_editable = d.pop("order_not_editable", UNSET)
+        alert_play_audio = _parse_alert_play_audio(d.pop("alert_play_audio", UNSET))
 
-        itws_orders_only = d.pop("itws_orders_only", UNSET)
+        def _parse_order_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        alert_mta_currency = d.pop("alert_mta_currency", UNSET)
+        order_status = _parse_order_status(d.pop("order_status", UNSET))
 
-        alert_mta_defaults = d.pop("alert_mta_defaults", UNSET)
+        def _parse_alert_triggered(data: object) -> bool | int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | int | None | Unset, data)
 
-        tool_id = d.pop("tool_id", UNSET)
+        alert_triggered = _parse_alert_triggered(d.pop("alert_triggered", UNSET))
 
-        time_zone = d.pop("time_zone", UNSET)
+        def _parse_fg_color(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        alert_default_type = d.pop("alert_default_type", UNSET)
+        fg_color = _parse_fg_color(d.pop("fg_color", UNSET))
 
-        condition_size = d.pop("condition_size", UNSET)
+        def _parse_bg_color(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        condition_outside_rth = d.pop("condition_outside_rth", UNSET)
+        bg_color = _parse_bg_color(d.pop("bg_color", UNSET))
+
+        def _parse_order_not_editable(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        order_not_editable = _parse_order_not_editable(
+            d.pop("order_not_editable", UNSET)
+        )
+
+        def _parse_itws_orders_only(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        itws_orders_only = _parse_itws_orders_only(d.pop("itws_orders_only", UNSET))
+
+        def _parse_alert_mta_currency(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        alert_mta_currency = _parse_alert_mta_currency(
+            d.pop("alert_mta_currency", UNSET)
+        )
+
+        def _parse_alert_mta_defaults(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        alert_mta_defaults = _parse_alert_mta_defaults(
+            d.pop("alert_mta_defaults", UNSET)
+        )
+
+        def _parse_tool_id(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        tool_id = _parse_tool_id(d.pop("tool_id", UNSET))
+
+        def _parse_time_zone(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        time_zone = _parse_time_zone(d.pop("time_zone", UNSET))
+
+        def _parse_alert_default_type(data: object) -> int | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | str | Unset, data)
+
+        alert_default_type = _parse_alert_default_type(
+            d.pop("alert_default_type", UNSET)
+        )
+
+        def _parse_condition_size(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        condition_size = _parse_condition_size(d.pop("condition_size", UNSET))
+
+        def _parse_condition_outside_rth(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        condition_outside_rth = _parse_condition_outside_rth(
+            d.pop("condition_outside_rth", UNSET)
+        )
 
         _conditions = d.pop("conditions", UNSET)
         conditions: list[AlertCondition] | Unset = UNSET
@@ -261,6 +536,7 @@ class AlertDetails:
         alert_details = cls(
             account=account,
             order_id=order_id,
+            alertName=alertName,
             alert_name=alert_name,
             tif=tif,
             expire_time=expire_time,

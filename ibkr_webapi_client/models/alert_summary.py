@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,37 +18,57 @@ class AlertSummary:
     """
     Attributes:
         order_id (int | Unset):
-        account (str | Unset):
-        alert_name (str | Unset):
+        account (None | str | Unset):
+        alert_name (None | str | Unset):
         alert_active (int | Unset):
-        order_time (str | Unset):
-        alert_triggered (bool | Unset):
-        alert_repeatable (int | Unset):
+        order_time (None | str | Unset): "YYYYMMDD-hh:mm:ss", UTC.
+        alert_triggered (bool | int | Unset):
+        alert_repeatable (int | None | Unset):
     """
 
     order_id: int | Unset = UNSET
-    account: str | Unset = UNSET
-    alert_name: str | Unset = UNSET
+    account: None | str | Unset = UNSET
+    alert_name: None | str | Unset = UNSET
     alert_active: int | Unset = UNSET
-    order_time: str | Unset = UNSET
-    alert_triggered: bool | Unset = UNSET
-    alert_repeatable: int | Unset = UNSET
+    order_time: None | str | Unset = UNSET
+    alert_triggered: bool | int | Unset = UNSET
+    alert_repeatable: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         order_id = self.order_id
 
-        account = self.account
+        account: None | str | Unset
+        if isinstance(self.account, Unset):
+            account = UNSET
+        else:
+            account = self.account
 
-        alert_name = self.alert_name
+        alert_name: None | str | Unset
+        if isinstance(self.alert_name, Unset):
+            alert_name = UNSET
+        else:
+            alert_name = self.alert_name
 
         alert_active = self.alert_active
 
-        order_time = self.order_time
+        order_time: None | str | Unset
+        if isinstance(self.order_time, Unset):
+            order_time = UNSET
+        else:
+            order_time = self.order_time
 
-        alert_triggered = self.alert_triggered
+        alert_triggered: bool | int | Unset
+        if isinstance(self.alert_triggered, Unset):
+            alert_triggered = UNSET
+        else:
+            alert_triggered = self.alert_triggered
 
-        alert_repeatable = self.alert_repeatable
+        alert_repeatable: int | None | Unset
+        if isinstance(self.alert_repeatable, Unset):
+            alert_repeatable = UNSET
+        else:
+            alert_repeatable = self.alert_repeatable
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -75,17 +95,50 @@ class AlertSummary:
         d = dict(src_dict)
         order_id = d.pop("order_id", UNSET)
 
-        account = d.pop("account", UNSET)
+        def _parse_account(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        alert_name = d.pop("alert_name", UNSET)
+        account = _parse_account(d.pop("account", UNSET))
+
+        def _parse_alert_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        alert_name = _parse_alert_name(d.pop("alert_name", UNSET))
 
         alert_active = d.pop("alert_active", UNSET)
 
-        order_time = d.pop("order_time", UNSET)
+        def _parse_order_time(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        alert_triggered = d.pop("alert_triggered", UNSET)
+        order_time = _parse_order_time(d.pop("order_time", UNSET))
 
-        alert_repeatable = d.pop("alert_repeatable", UNSET)
+        def _parse_alert_triggered(data: object) -> bool | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | int | Unset, data)
+
+        alert_triggered = _parse_alert_triggered(d.pop("alert_triggered", UNSET))
+
+        def _parse_alert_repeatable(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        alert_repeatable = _parse_alert_repeatable(d.pop("alert_repeatable", UNSET))
 
         alert_summary = cls(
             order_id=order_id,

@@ -15,19 +15,20 @@ T = TypeVar("T", bound="Notification")
 
 @_attrs_define
 class Notification:
-    """
-    Attributes:
-        r (int | str | Unset): 1 when read.
-        d (str | Unset): Date, epoch seconds as text ("1710847062.0").
-        ms (str | Unset): Title.
-        md (str | Unset): Body (HTML).
-        id (str | Unset): Notification id.
-        ht (int | Unset): 1 when the body is HTML.
-        fc (str | Unset): Notification type code.
+    """One FYI notification. Its date comes as D (epoch seconds as text, "1710847062.0"): D is deliberately not declared
+    here, because a property named D would be parsed into the same local variable that holds the answer; it stays among
+    the additional properties.
+
+        Attributes:
+            r (int | str | Unset): 1 when read.
+            ms (str | Unset): Title.
+            md (str | Unset): Body (HTML).
+            id (str | Unset): Notification id.
+            ht (int | Unset): 1 when the body is HTML.
+            fc (str | Unset): Notification type code.
     """
 
     r: int | str | Unset = UNSET
-    d: str | Unset = UNSET
     ms: str | Unset = UNSET
     md: str | Unset = UNSET
     id: str | Unset = UNSET
@@ -41,8 +42,6 @@ class Notification:
             r = UNSET
         else:
             r = self.r
-
-        d = self.d
 
         ms = self.ms
 
@@ -59,8 +58,6 @@ class Notification:
         field_dict.update({})
         if r is not UNSET:
             field_dict["R"] = r
-        if d is not UNSET:
-            field_dict["D"] = d
         if ms is not UNSET:
             field_dict["MS"] = ms
         if md is not UNSET:
@@ -85,8 +82,6 @@ class Notification:
 
         r = _parse_r(d.pop("R", UNSET))
 
-        d = d.pop("D", UNSET)
-
         ms = d.pop("MS", UNSET)
 
         md = d.pop("MD", UNSET)
@@ -99,7 +94,6 @@ class Notification:
 
         notification = cls(
             r=r,
-            d=d,
             ms=ms,
             md=md,
             id=id,

@@ -16,8 +16,9 @@ T = TypeVar("T", bound="OrderRejectPrompt")
 @_attrs_define
 class OrderRejectPrompt:
     """A rejected order with a prompt: the gateway offers "options"; answer with POST /iserver/notification (orderId, reqId
-    and the chosen text). The order is not placed unless that answer resubmits it. IBKR documents it as a fourth form of
-    the order answer; it joins OrderSubmissionResult once the hand-written layer classifies it (a rejection).
+    and the chosen text). The order is not placed unless that answer resubmits it. IBKR's spec lists it as the fourth
+    form of the answer to a placement (its example: message id p12, the price management algo, with three options);
+    gateway-behaviour.md lists p6 and p12 among the message ids. The client reads it as a refusal that may be answered.
 
         Attributes:
             order_id (int):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,6 +27,7 @@ class ScannerContract:
         contract_description_1 (str | Unset):
         listing_exchange (str | Unset):
         sec_type (str | Unset):
+        scan_data (None | str | Unset): The value the scan ranked by, formatted for display ("+4.52%", "221.521K").
     """
 
     server_id: str | Unset = UNSET
@@ -39,6 +40,7 @@ class ScannerContract:
     contract_description_1: str | Unset = UNSET
     listing_exchange: str | Unset = UNSET
     sec_type: str | Unset = UNSET
+    scan_data: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +63,12 @@ class ScannerContract:
         listing_exchange = self.listing_exchange
 
         sec_type = self.sec_type
+
+        scan_data: None | str | Unset
+        if isinstance(self.scan_data, Unset):
+            scan_data = UNSET
+        else:
+            scan_data = self.scan_data
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -85,6 +93,8 @@ class ScannerContract:
             field_dict["listing_exchange"] = listing_exchange
         if sec_type is not UNSET:
             field_dict["sec_type"] = sec_type
+        if scan_data is not UNSET:
+            field_dict["scan_data"] = scan_data
 
         return field_dict
 
@@ -111,6 +121,15 @@ class ScannerContract:
 
         sec_type = d.pop("sec_type", UNSET)
 
+        def _parse_scan_data(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        scan_data = _parse_scan_data(d.pop("scan_data", UNSET))
+
         scanner_contract = cls(
             server_id=server_id,
             column_name=column_name,
@@ -122,6 +141,7 @@ class ScannerContract:
             contract_description_1=contract_description_1,
             listing_exchange=listing_exchange,
             sec_type=sec_type,
+            scan_data=scan_data,
         )
 
         scanner_contract.additional_properties = d

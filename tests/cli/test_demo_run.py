@@ -30,6 +30,10 @@ SECTIONS = (
     "$ ibkr-webapi watch",
     "$ ibkr-webapi quote",
     "$ ibkr-webapi orders",
+    "12. A bracket: entry, take-profit and stop-loss",
+    "entry working: entry PreSubmitted, take profit PreSubmitted, stop loss PreSubmitted",
+    "open: entry Filled, take profit Submitted, stop loss Submitted",
+    "take profit filled: entry Filled, take profit Filled, stop loss Cancelled",
     "done in",
 )
 

@@ -27,7 +27,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ibkr_webapi import IBKRClient, Order, PreflightPolicy, RateLimitPolicy, RetryPolicy, errors
+from ibkr_webapi import (
+    Bracket,
+    IBKRClient,
+    Order,
+    OrderPrompt,
+    PlacedBracket,
+    PlacedOrder,
+    PreflightPolicy,
+    PriceCondition,
+    RateLimitPolicy,
+    RetryPolicy,
+    errors,
+)
 from ibkr_webapi.resources._base import Resource
 
 from .harness import AAPL, ACCOUNT, FIGURES, IBM, TLS
@@ -38,6 +50,24 @@ Call = Callable[[IBKRClient], Awaitable[object]]
 ORDER = Order(conid=AAPL, side="BUY", quantity=1, order_type="LMT", price=150.0, c_oid="h-1")
 NAMESPACES = ("session", "accounts", "portfolio", "market", "contracts", "orders")
 NAMESPACES += ("events",)
+# Scanner, watchlists, alerts and FYI notifications (issue 11).
+NAMESPACES += ("scanner", "watchlists", "alerts", "notifications")
+PRICE = PriceCondition(conid=AAPL, operator=">=", price=200.0)
+BRACKET = Bracket(entry=ORDER.evolve(c_oid="h-b"), take_profit=160.0, stop_loss=140.0)
+GROUP = [ORDER.evolve(c_oid="h-g1"), ORDER.evolve(c_oid="h-g2", conid=IBM)]
+PLACED = PlacedBracket(
+    parent=PlacedOrder(order_id=7, order_status="Submitted", c_oid="h-b"),
+    take_profit=PlacedOrder(order_id=8, order_status="PreSubmitted", c_oid="h-b-tp"),
+    stop_loss=PlacedOrder(order_id=9, order_status="PreSubmitted", c_oid="h-b-sl"),
+)
+PROMPT = OrderPrompt(
+    order_id=7,
+    req_id="12",
+    text="The price is far from the market",
+    options=("Use on this order", "Do not use"),
+    message_id="p12",
+    c_oids=("h-p",),
+)
 
 
 async def _drain(items: AsyncIterator[object]) -> list[object]:
@@ -133,6 +163,45 @@ CALLS: dict[str, Call] = {
     "orders.trades": lambda ib: ib.orders.trades(),
     "orders.suppress_questions": lambda ib: ib.orders.suppress_questions(["o10151"]),
     "orders.reset_suppressed_questions": lambda ib: ib.orders.reset_suppressed_questions(),
+    "session.reauthenticate": lambda ib: ib.session.reauthenticate(),
+    "scanner.parameters": lambda ib: ib.scanner.parameters(refresh=True),
+    "scanner.run": lambda ib: ib.scanner.run("TOP_PERC_GAIN", filters={"priceAbove": 5}),
+    "watchlists.list": lambda ib: ib.watchlists.list(user_only=True),
+    "watchlists.get": lambda ib: ib.watchlists.get("1234"),
+    "watchlists.create": lambda ib: ib.watchlists.create("Tech", [AAPL, IBM], watchlist_id=1234),
+    "watchlists.delete": lambda ib: ib.watchlists.delete(1234),
+    "alerts.list": lambda ib: ib.alerts.list(account_id=ACCOUNT),
+    "alerts.get": lambda ib: ib.alerts.get(1408549185),
+    "alerts.mta": lambda ib: ib.alerts.mta(),
+    "alerts.create": lambda ib: ib.alerts.create("AAPL up", PRICE, account_id=ACCOUNT),
+    "alerts.modify": lambda ib: ib.alerts.modify(7, "AAPL up", [PRICE], account_id=ACCOUNT),
+    "alerts.activate": lambda ib: ib.alerts.activate(7, account_id=ACCOUNT),
+    "alerts.deactivate": lambda ib: ib.alerts.deactivate(7, account_id=ACCOUNT),
+    "alerts.delete": lambda ib: ib.alerts.delete(7, account_id=ACCOUNT),
+    "alerts.delete_all": lambda ib: ib.alerts.delete_all(account_id=ACCOUNT),
+    "notifications.unread_count": lambda ib: ib.notifications.unread_count(),
+    "notifications.list": lambda ib: ib.notifications.list(limit=5, include=["PF"]),
+    "notifications.iterate": lambda ib: _drain(ib.notifications.iterate(max_items=25)),
+    "notifications.mark_read": lambda ib: ib.notifications.mark_read("2026112700000005"),
+    "notifications.settings": lambda ib: ib.notifications.settings(),
+    "notifications.set_setting": lambda ib: ib.notifications.set_setting("PF", enabled=False),
+    "notifications.disclaimer": lambda ib: ib.notifications.disclaimer("PF"),
+    "notifications.mark_disclaimer_read": lambda ib: ib.notifications.mark_disclaimer_read("PF"),
+    "notifications.delivery_options": lambda ib: ib.notifications.delivery_options(),
+    "notifications.set_email_delivery": lambda ib: ib.notifications.set_email_delivery(True),
+    "notifications.set_device_delivery": lambda ib: ib.notifications.set_device_delivery(
+        "dev-1", enabled=True, device_name="Phone"
+    ),
+    "notifications.delete_device": lambda ib: ib.notifications.delete_device("dev-1"),
+    "orders.bracket": lambda ib: ib.orders.bracket(BRACKET, account_id=ACCOUNT, confirm=True),
+    "orders.oca": lambda ib: ib.orders.oca(GROUP, account_id=ACCOUNT, resend_if_missing=True),
+    "orders.place_many": lambda ib: ib.orders.place_many(GROUP, account_id=ACCOUNT),
+    "orders.bracket_status": lambda ib: ib.orders.bracket_status(PLACED),
+    "orders.cancel_bracket": lambda ib: ib.orders.cancel_bracket(PLACED, account_id=ACCOUNT),
+    "orders.modify_bracket": lambda ib: ib.orders.modify_bracket(
+        PLACED, BRACKET.evolve(stop_loss=141.0), account_id=ACCOUNT, confirm=True
+    ),
+    "orders.answer_prompt": lambda ib: ib.orders.answer_prompt(PROMPT, "Use on this order"),
 }
 
 # -- hostile answers ---------------------------------------------------------------------------
@@ -146,6 +215,9 @@ FIELD_NAMES = [
     "lastExecutionTime_r", "position", "mktPrice", "avgCost", "RESULT", "EXPIRES", "ssoExpires",
     "userId", "aliases", "acctProps", "t", "o", "c", "h", "l", "v", "sections", "companyName",
     "con_id", "local_order_id", "parent_order_id", "success", "unsubscribed", "cum_fill",
+    "contracts", "scan_type_list", "instrument_list", "location_tree", "user_lists", "instruments",
+    "alert_name", "alert_active", "conditions", "condition_type", "expire_time", "BN", "ID", "D",
+    "FC", "MS", "E", "M", "V", "P", "R", "deleted", "text",
 ]  # fmt: skip
 SCALARS = st.one_of(
     st.none(),
@@ -432,6 +504,74 @@ ARGS: dict[str, dict[str, Arg]] = {
         "page": lambda ib, v: ib.portfolio.positions_page(v, account_id=ACCOUNT)
     },
     "orders.place": {"account_id": lambda ib, v: ib.orders.place(ORDER, account_id=v)},
+    "scanner.run": {
+        "scan_type": lambda ib, v: ib.scanner.run(v),
+        "instrument": lambda ib, v: ib.scanner.run("TOP_PERC_GAIN", instrument=v),
+        "filters": lambda ib, v: ib.scanner.run("TOP_PERC_GAIN", filters=v),
+    },
+    "watchlists.get": {"watchlist_id": lambda ib, v: ib.watchlists.get(v)},
+    "watchlists.delete": {"watchlist_id": lambda ib, v: ib.watchlists.delete(v)},
+    "watchlists.create": {
+        "name": lambda ib, v: ib.watchlists.create(v, [AAPL]),
+        "conids": lambda ib, v: ib.watchlists.create("Tech", v),
+        "watchlist_id": lambda ib, v: ib.watchlists.create("Tech", [AAPL], watchlist_id=v),
+    },
+    "alerts.get": {"alert_id": lambda ib, v: ib.alerts.get(v)},
+    "alerts.delete": {"alert_id": lambda ib, v: ib.alerts.delete(v, account_id=ACCOUNT)},
+    "alerts.activate": {
+        "alert_id": lambda ib, v: ib.alerts.activate(v, account_id=ACCOUNT),
+        "account_id": lambda ib, v: ib.alerts.activate(7, account_id=v),
+    },
+    "alerts.create": {
+        "name": lambda ib, v: ib.alerts.create(v, PRICE, account_id=ACCOUNT),
+        "conditions": lambda ib, v: ib.alerts.create("x", v, account_id=ACCOUNT),
+        "message": lambda ib, v: ib.alerts.create("x", PRICE, message=v, account_id=ACCOUNT),
+        "email": lambda ib, v: ib.alerts.create("x", PRICE, email=v, account_id=ACCOUNT),
+        "expires": lambda ib, v: ib.alerts.create("x", PRICE, expires=v, account_id=ACCOUNT),
+        "combine": lambda ib, v: ib.alerts.create("x", [PRICE], combine=v, account_id=ACCOUNT),
+    },
+    "notifications.list": {
+        "limit": lambda ib, v: ib.notifications.list(limit=v),
+        "include": lambda ib, v: ib.notifications.list(include=v),
+        "before": lambda ib, v: ib.notifications.list(before=v),
+    },
+    "notifications.mark_read": {"notification_id": lambda ib, v: ib.notifications.mark_read(v)},
+    "notifications.set_setting": {
+        "type_code": lambda ib, v: ib.notifications.set_setting(v, enabled=True),
+        "enabled": lambda ib, v: ib.notifications.set_setting("PF", enabled=v),
+    },
+    "notifications.disclaimer": {"type_code": lambda ib, v: ib.notifications.disclaimer(v)},
+    "notifications.set_device_delivery": {
+        "device_id": lambda ib, v: ib.notifications.set_device_delivery(v, enabled=True),
+        "device_name": lambda ib, v: ib.notifications.set_device_delivery(
+            "dev-1", enabled=True, device_name=v
+        ),
+    },
+    "notifications.delete_device": {"device_id": lambda ib, v: ib.notifications.delete_device(v)},
+    "orders.bracket": {
+        "bracket": lambda ib, v: ib.orders.bracket(v, account_id=ACCOUNT),
+        "account_id": lambda ib, v: ib.orders.bracket(BRACKET, account_id=v),
+        "confirm": lambda ib, v: ib.orders.bracket(BRACKET, account_id=ACCOUNT, confirm=v),
+    },
+    "orders.oca": {"orders": lambda ib, v: ib.orders.oca(v, account_id=ACCOUNT)},
+    "orders.place_many": {
+        "orders": lambda ib, v: ib.orders.place_many(v, account_id=ACCOUNT),
+        "resend_if_missing": lambda ib, v: ib.orders.place_many(
+            GROUP, account_id=ACCOUNT, resend_if_missing=v
+        ),
+    },
+    "orders.bracket_status": {"bracket": lambda ib, v: ib.orders.bracket_status(v)},
+    "orders.cancel_bracket": {
+        "bracket": lambda ib, v: ib.orders.cancel_bracket(v, account_id=ACCOUNT)
+    },
+    "orders.modify_bracket": {
+        "placed": lambda ib, v: ib.orders.modify_bracket(v, BRACKET, account_id=ACCOUNT),
+        "bracket": lambda ib, v: ib.orders.modify_bracket(PLACED, v, account_id=ACCOUNT),
+    },
+    "orders.answer_prompt": {
+        "prompt": lambda ib, v: ib.orders.answer_prompt(v, "Do not use"),
+        "option": lambda ib, v: ib.orders.answer_prompt(PROMPT, v),
+    },
     "Order": {  # the order itself, field by field
         field: (lambda f: lambda ib, v: ib.preview_order(ACCOUNT, ORDER.evolve(**{f: v})))(field)
         for field in ORDER_FIELDS

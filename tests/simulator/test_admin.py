@@ -106,3 +106,25 @@ async def test_control_routes_can_be_switched_off() -> None:
     sim = GatewaySimulator(SimulatorConfig(admin_routes=False))
     async with sim.client() as client:
         assert (await client.get(f"{ADMIN}/state")).status_code == 404
+
+
+async def test_alert_trigger_and_notification_routes(client: httpx.AsyncClient) -> None:
+    await prime(client)
+    condition = {"conidex": f"{AAPL}@SMART", "type": 1, "operator": ">=", "value": "100000",
+                 "triggerMethod": "0", "logicBind": "n"}  # fmt: skip
+    body = {"alertName": "far", "alertMessage": "far away", "alertRepeatable": 0,
+            "outsideRth": 1, "tif": "GTC", "conditions": [condition]}  # fmt: skip
+    alert_id = (await client.post(f"/iserver/account/{ACCOUNT}/alert", json=body)).json()[
+        "order_id"
+    ]
+    fired = (await client.post(f"{ADMIN}/alerts/{alert_id}/trigger")).json()
+    assert fired["alert_id"] == alert_id and fired["notification"]
+    assert (await client.post(f"{ADMIN}/alerts/999/trigger")).status_code == 400
+    sent = await client.post(
+        f"{ADMIN}/notifications", json={"type_code": "PF", "title": "Hi", "body": "there"}
+    )
+    listed = (await client.get("/fyi/notifications", params={"max": 10})).json()
+    assert [n["ID"] for n in listed[:2]] == [sent.json()["notification"], fired["notification"]]
+    assert listed[0]["MS"] == "Hi" and listed[1]["MS"] == "Alert triggered: far"
+    bad = await client.post(f"{ADMIN}/notifications", json={"type_code": "PF", "title": ""})
+    assert bad.status_code == 400

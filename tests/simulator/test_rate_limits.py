@@ -107,3 +107,39 @@ async def test_rate_limiting_can_be_switched_off(
     sim: GatewaySimulator, client: httpx.AsyncClient
 ) -> None:
     assert set(await statuses(client, 30, "POST", "/tickle", json={})) == {200}
+
+
+async def test_scanner_params_once_per_15_minutes_and_scans_once_a_second(
+    limited: GatewaySimulator, http: httpx.AsyncClient
+) -> None:
+    await http.get("/iserver/accounts")
+    limited.advance(1)
+    assert await statuses(http, 2, "GET", "/iserver/scanner/params") == [200, 429]
+    for _ in range(14):  # keep the session alive; each step outlasts the 60 s penalty box
+        limited.advance(60)
+        assert (await http.post("/tickle", json={})).status_code == 200
+    # 14 minutes on: still inside the window (5 % shorter than 15 minutes, rate_limit_tolerance)
+    assert (await http.get("/iserver/scanner/params")).status_code == 429
+    limited.advance(61)
+    assert (await http.get("/iserver/scanner/params")).status_code == 200
+    scan = {"instrument": "STK", "type": "TOP_PERC_GAIN", "location": "STK.US.MAJOR"}
+    assert await statuses(http, 2, "POST", "/iserver/scanner/run", json=scan) == [200, 429]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/fyi/unreadnumber"),
+        ("GET", "/fyi/notifications?max=5"),
+        ("GET", "/fyi/settings"),
+        ("GET", "/fyi/deliveryoptions"),
+        ("GET", "/fyi/disclaimer/PF"),
+    ],
+)
+async def test_every_fyi_route_once_a_second(
+    limited: GatewaySimulator, http: httpx.AsyncClient, method: str, path: str
+) -> None:
+    assert await statuses(http, 2, method, path) == [200, 429]
+    limited.release_penalty_box()
+    limited.advance(1.1)
+    assert (await http.request(method, path)).status_code == 200

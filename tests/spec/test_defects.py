@@ -83,3 +83,12 @@ def test_resolve_reports_every_defect_of_the_overlaid_spec(tmp_path: Any) -> Non
     with pytest.raises(SpecDefectError) as caught:
         resolve_spec(source, None, flavor="official")
     assert len(caught.value.problems) == 2
+
+
+def test_property_named_like_the_parsers_local_variable_is_refused() -> None:
+    # from_dict keeps the answer in a local `d`: a property "D" would replace it mid-parse.
+    spec = _spec(
+        {"$ref": "#/components/schemas/Note"},
+        Note={"type": "object", "properties": {"D": {"type": "string"}, "MS": {"type": "string"}}},
+    )
+    assert "property 'D' has the Python name of a local variable" in name_clashes(spec)[0]

@@ -86,8 +86,13 @@ def _structured(schema: Any) -> bool:
     return "$ref" in schema or "items" in schema or bool(kinds & {"array", "object"})
 
 
+# The generated from_dict keeps the answer's fields in a local ``d``: a property named so replaces it.
+_PARSER_LOCALS = frozenset({"d", "src_dict"})
+
+
 def name_clashes(spec: Mapping[str, Any]) -> list[str]:
-    """Component schemas with a property whose Python name is the schema's own module name."""
+    """Component schemas with a property whose Python name is the schema's own module name, or
+    that of a local variable of the generated parser."""
     schemas = spec.get("components", {}).get("schemas", {})
     problems = []
     for name, schema in schemas.items() if isinstance(schemas, Mapping) else ():
@@ -103,5 +108,13 @@ def name_clashes(spec: Mapping[str, Any]) -> list[str]:
                 problems.append(
                     f"#/components/schemas/{name}: property {clash[0]!r} has the schema's own Python name "
                     f"({own}); the generated model would not type-check: rename the schema"
+                )
+            local = [str(p) for p in properties if snake_case(str(p)) in _PARSER_LOCALS]
+            if local:
+                problems.append(
+                    f"#/components/schemas/{name}: property {local[0]!r} has the Python name of a "
+                    "local variable of the generated from_dict, which would then read every later "
+                    "field from that value: leave the property undeclared (it is kept in "
+                    "additional_properties) and read it from there"
                 )
     return problems

@@ -15,9 +15,11 @@ from ..fields import UnknownFieldError
 from ..orders.order import ORDER_TYPES, TIME_IN_FORCE
 from . import _commands as commands
 from . import _contracts, _simulate
+from . import _orders as orders
 from . import _render as render
 from ._context import DEFAULT_QUOTE_FIELDS, CommandError, Context
 from ._exitcodes import ExitCode
+from ._misc import add_arguments as add_misc_commands
 
 PROG = "ibkr-webapi"
 
@@ -188,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = add("cancel", "cancel an order")
     cmd.add_argument("account", metavar="ACCOUNT")
     cmd.add_argument("order_id", metavar="ORDER_ID")
+
+    add_misc_commands(add, data)  # scan, alerts, notifications, watchlist
+    orders.add_commands(add)
 
     cmd = sub.add_parser(
         "simulate",

@@ -54,11 +54,14 @@ class Context:
     def json(self) -> bool:
         return bool(getattr(self.args, "json", False))
 
-    def client(self, *, keepalive: float | None = None) -> IBKRClient:
+    def client(
+        self, *, keepalive: float | None = None, max_wait: float | None = None
+    ) -> IBKRClient:
         """A client configured from the flags and the environment (no keepalive: commands are short).
 
         ``--oauth1-dir`` / ``--oauth2-dir`` (or ``IBKR_OAUTH1_*`` / ``IBKR_OAUTH2_*`` variables)
         log in with OAuth straight to ``https://api.ibkr.com/v1/api`` (or ``--base-url``).
+        ``max_wait``: a request the pacing would hold longer raises ``RateLimitError`` instead.
         """
         verify = resolve_verify(self.args)
         if verify is False:
@@ -76,7 +79,7 @@ class Context:
                 base_url=base_url,
                 verify=verify,
                 keepalive=keepalive,
-                pacer=Pacer(RateLimitPolicy.oauth()),
+                pacer=Pacer(RateLimitPolicy.oauth(max_wait=max_wait)),
             )
         if mode == "oauth2":
             return IBKRClient.oauth2(
@@ -84,11 +87,16 @@ class Context:
                 base_url=base_url,
                 verify=verify,
                 keepalive=keepalive,
-                pacer=Pacer(RateLimitPolicy.oauth()),
+                pacer=Pacer(RateLimitPolicy.oauth(max_wait=max_wait)),
             )
         # The default pacer shares the budget (and any 429 hold) with every other process on this
         # machine using the same gateway: commands run back to back never exceed IBKR's limits.
-        return IBKRClient(base_url, verify=verify, keepalive=keepalive)
+        return IBKRClient(
+            base_url,
+            verify=verify,
+            keepalive=keepalive,
+            rate_limits=RateLimitPolicy(max_wait=max_wait) if max_wait is not None else None,
+        )
 
     def show(self, *renderables: object) -> None:
         self.out.print(*renderables)

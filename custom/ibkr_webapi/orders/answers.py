@@ -1,8 +1,11 @@
 """Strict reading of the gateway's answers to order placement, modification and question replies.
 
 Every outcome arrives as HTTP 200. An item is an acknowledgement only with a real order id and a
-status; an item with an ``id`` and a ``message`` is a question; an ``error`` text is a refusal; and
-anything else is *unreadable*: the caller must then look the order up, never guess.
+status; an item with an ``id`` and a ``message`` is a question (a group of orders may bring several at
+once: they are read as one question); an ``error`` text is a refusal; an object with ``orderId``,
+``reqId`` and ``options`` is a refusal with a *prompt* (IBKR's fourth kind of answer, answered with
+``POST /iserver/notification``); and anything else is *unreadable*: the caller must then look the
+order up, never guess.
 """
 
 from __future__ import annotations
@@ -12,7 +15,12 @@ from typing import TypeAlias
 
 import attrs
 
-from ibkr_webapi_client.models import ErrorResponse, OrderQuestion, OrderResponse
+from ibkr_webapi_client.models import (
+    ErrorResponse,
+    OrderQuestion,
+    OrderRejectPrompt,
+    OrderResponse,
+)
 from ibkr_webapi_client.types import Response
 
 from .. import errors
@@ -23,6 +31,7 @@ __all__ = [
     "Acknowledged",
     "Asked",
     "OrderAnswer",
+    "Prompted",
     "Refused",
     "Unreadable",
     "classify",
@@ -30,7 +39,7 @@ __all__ = [
     "may_have_acted",
 ]
 
-OrderReply: TypeAlias = ErrorResponse | list[OrderQuestion | OrderResponse]
+OrderReply: TypeAlias = ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt
 
 _ORDER_ID = re.compile(r"-?\d{1,19}")
 _REPLY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-:.]{0,127}")
@@ -92,13 +101,28 @@ class Refused:
 
 
 @attrs.frozen
+class Prompted:
+    """The gateway refused the order and offers choices; one of them may resubmit it.
+
+    Nothing was placed unless the caller answers with an option that resubmits the order
+    (``POST /iserver/notification`` with ``order_id``, ``req_id`` and the option's text).
+    """
+
+    order_id: int
+    req_id: str
+    text: str
+    options: tuple[str, ...]
+    message_id: str | None
+
+
+@attrs.frozen
 class Unreadable:
     """An answer that fits none of the documented shapes (the order may or may not exist)."""
 
     detail: str
 
 
-OrderAnswer: TypeAlias = list[Acknowledged] | Asked | Refused | Unreadable
+OrderAnswer: TypeAlias = list[Acknowledged] | Asked | Refused | Prompted | Unreadable
 
 
 def _acknowledgement(item: OrderResponse) -> Acknowledged | None:
@@ -138,10 +162,73 @@ def _question(item: OrderQuestion) -> Asked | None:
     return Asked(reply_id=reply_id, messages=messages, message_ids=ids)
 
 
+def _questions(items: list[OrderQuestion | OrderResponse]) -> Asked | None:
+    """Every question of a list, as one (a group of orders may bring one per order).
+
+    The reply goes to the first question's id; the caller's policy sees every message, so nothing
+    is confirmed unseen. A question the gateway still wants after the reply comes back as another.
+    """
+    asked: list[Asked] = []
+    for item in items:
+        if not isinstance(item, OrderQuestion):
+            return None
+        question = _question(item)
+        if question is None:
+            return None
+        asked.append(question)
+    if not asked:
+        return None
+    return Asked(
+        reply_id=asked[0].reply_id,
+        messages=tuple(m for a in asked for m in a.messages),
+        message_ids=tuple(dict.fromkeys(i for a in asked for i in a.message_ids)),
+    )
+
+
+_PROMPT_TEXT_LIMIT = 4_000
+
+
+def _prompt(parsed: OrderRejectPrompt, excerpt: str) -> Prompted | Refused | Unreadable:
+    """A refusal with a prompt; without usable options it is a plain refusal (nothing to answer)."""
+    order_id: object = parsed.order_id
+    req_id: object = parsed.req_id
+    text = parsed.text if isinstance(parsed.text, str) else ""
+    raw_options: object = parsed.options
+    options: tuple[str, ...] = ()
+    if isinstance(raw_options, list) and all(
+        isinstance(o, str) and 0 < len(o) <= 256 for o in raw_options
+    ):
+        options = tuple(raw_options)
+    if parsed.prompt is False or not options:
+        if text.strip():
+            return Refused(text.strip()[:_PROMPT_TEXT_LIMIT])
+        return Unreadable(f"a prompt without options or text: {excerpt!r}")
+    if isinstance(order_id, str) and _ORDER_ID.fullmatch(order_id.strip()):
+        order_id = int(order_id.strip())
+    if (
+        isinstance(order_id, bool)
+        or not isinstance(order_id, int)
+        or not 0 < order_id < 2**63
+        or not isinstance(req_id, str)
+        or not _REPLY_ID.fullmatch(req_id)
+    ):
+        return Unreadable(f"a prompt without a usable orderId/reqId: {excerpt!r}")
+    message_id = parsed.message_id if isinstance(parsed.message_id, str) else None
+    return Prompted(
+        order_id=order_id,
+        req_id=req_id,
+        text=text.strip()[:_PROMPT_TEXT_LIMIT],
+        options=options,
+        message_id=message_id or None,
+    )
+
+
 def classify(response: Response[OrderReply]) -> OrderAnswer:
     """What an order answer says; never raises."""
     parsed = response.parsed
     excerpt = body_excerpt(response)
+    if isinstance(parsed, OrderRejectPrompt):
+        return _prompt(parsed, excerpt)
     if isinstance(parsed, ErrorResponse):
         text = parsed.error if isinstance(parsed.error, str) else None
         if not text:
@@ -151,22 +238,19 @@ def classify(response: Response[OrderReply]) -> OrderAnswer:
         return Unreadable(f"an object without an error text: {excerpt!r}")
     if not isinstance(parsed, list) or not parsed:
         return Unreadable(f"no order and no question: {excerpt!r}")
+    if any(isinstance(item, OrderQuestion) for item in parsed):
+        if any(isinstance(item, OrderResponse) for item in parsed):
+            return Unreadable(f"acknowledgements mixed with a question: {excerpt!r}")
+        asked = _questions(parsed)
+        return asked if asked is not None else Unreadable(f"a malformed question: {excerpt!r}")
     acknowledged: list[Acknowledged] = []
     for item in parsed:
-        if isinstance(item, OrderResponse):
-            ack = _acknowledgement(item)
-            if ack is None:
-                return Unreadable(
-                    f"an acknowledgement without a usable order id/status: {excerpt!r}"
-                )
-            acknowledged.append(ack)
-        elif isinstance(item, OrderQuestion):
-            if acknowledged:
-                return Unreadable(f"acknowledgements mixed with a question: {excerpt!r}")
-            asked = _question(item)
-            return asked if asked is not None else Unreadable(f"a malformed question: {excerpt!r}")
-        else:
+        if not isinstance(item, OrderResponse):
             return Unreadable(f"an item of unknown shape: {excerpt!r}")
+        ack = _acknowledgement(item)
+        if ack is None:
+            return Unreadable(f"an acknowledgement without a usable order id/status: {excerpt!r}")
+        acknowledged.append(ack)
     return acknowledged
 
 

@@ -40,7 +40,7 @@ TrailingType: TypeAlias = Literal["amt", "%"]
 ORDER_TYPES: frozenset[str] = frozenset(get_args(OrderType))
 TIME_IN_FORCE: frozenset[str] = frozenset(get_args(TimeInForce))
 _NEEDS_PRICE = frozenset({"LMT", "STOP_LIMIT", "TRAILLMT"})
-_NEEDS_AUX = frozenset({"STP", "STOP_LIMIT"})
+_NEEDS_AUX = frozenset({"STOP_LIMIT"})
 # cOIDs travel in URLs of look-ups and in logs: keep them plain.
 _C_OID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}")
 
@@ -55,8 +55,10 @@ class Order:
     """An order to place or modify.
 
     ``quantity`` or ``cash_qty`` gives the size; ``price`` is the limit price and ``aux_price`` the stop
-    price. ``c_oid`` is generated when not given: the same id is reused on any resend, so the gateway
-    refuses a second copy of the same order. Derive variants with :meth:`evolve`.
+    price. A plain stop (``STP``) takes its stop price as ``aux_price`` (or as ``price``, IBKR's own
+    convention; both must then agree) and is sent with both fields set to it. ``c_oid`` is generated
+    when not given: the same id is reused on any resend, so the gateway refuses a second copy of the
+    same order. Derive variants with :meth:`evolve`.
     """
 
     side: Side
@@ -98,6 +100,18 @@ class Order:
         except TypeError as exc:
             raise InvalidRequestError(f"invalid order change: {exc}") from None
 
+    @property
+    def stop_price(self) -> float | None:
+        """The trigger price of a ``STP`` or ``STOP_LIMIT`` order (``None`` for other types)."""
+        if self.order_type == "STP":
+            return self.aux_price if self.aux_price is not None else self.price
+        return self.aux_price if self.order_type == "STOP_LIMIT" else None
+
+    @property
+    def limit_price(self) -> float | None:
+        """The limit price of a ``LMT``, ``STOP_LIMIT`` or ``TRAILLMT`` order."""
+        return self.price if self.order_type in _NEEDS_PRICE else None
+
     def with_client_order_id(self) -> Order:
         """This order with a cOID, generating one when it has none."""
         return self if self.c_oid else attrs.evolve(self, c_oid=new_client_order_id())
@@ -109,6 +123,11 @@ class Order:
             if self.strategy_parameters is not None
             else None
         )
+        price, aux_price = self.price, self.aux_price
+        if self.order_type == "STP":
+            # IBKR reads a plain stop's trigger from "price" (its guides) or "auxPrice" (its
+            # spec): both carry the stop, so either reading gets the same order.
+            price = aux_price = self.stop_price
         return OrderRequest(
             order_type=self.order_type,
             side=self.side,
@@ -117,8 +136,8 @@ class Order:
             outside_rth=self.outside_rth,
             conid=UNSET if self.conid is None else self.conid,
             quantity=UNSET if self.quantity is None else self.quantity,
-            price=UNSET if self.price is None else self.price,
-            aux_price=UNSET if self.aux_price is None else self.aux_price,
+            price=UNSET if price is None else price,
+            aux_price=UNSET if aux_price is None else aux_price,
             c_oid=UNSET if self.c_oid is None else self.c_oid,
             conidex=UNSET if self.conidex is None else self.conidex,
             sec_type=UNSET if self.sec_type is None else self.sec_type,
@@ -240,6 +259,19 @@ def _problems(order: Order) -> list[str]:
         problems.append(f"{order.order_type} orders need price (the limit price)")
     if order.order_type in _NEEDS_AUX and order.aux_price is None:
         problems.append(f"{order.order_type} orders need aux_price (the stop price)")
+    if order.order_type == "STP":
+        if order.aux_price is None and order.price is None:
+            problems.append("STP orders need aux_price (the stop price)")
+        elif (
+            order.aux_price is not None
+            and order.price is not None
+            and not math.isclose(order.aux_price, order.price, rel_tol=1e-12, abs_tol=1e-12)
+        ):
+            problems.append(
+                "a STP order has one price, its stop: give aux_price (or price), not two "
+                f"different ones (price={order.price}, aux_price={order.aux_price}); use "
+                "order_type='STOP_LIMIT' for a stop with a limit"
+            )
     if (
         isinstance(order.price, int | float)
         and order.price <= 0
@@ -273,6 +305,9 @@ class Question:
     messages: tuple[str, ...]
     message_ids: tuple[str, ...]
     order: Order
+    """The order asked about (for a group of orders: the first of them)."""
+    group: tuple[Order, ...] = attrs.field(default=(), repr=False)
+    """Every order of the submission when it holds several (a bracket, an OCA group)."""
 
     @property
     def text(self) -> str:

@@ -32,7 +32,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeAlias
 
 import attrs
@@ -43,11 +43,12 @@ from ibkr_webapi_client.types import Response
 
 from .. import errors
 from .._core import ClientCore
-from ..results.orders import OrderStatus, PlacedOrder
+from ..results.orders import OrderPrompt, OrderStatus, PlacedOrder
 from .answers import (
     Acknowledged,
     Asked,
     OrderReply,
+    Prompted,
     Refused,
     Unreadable,
     classify,
@@ -72,7 +73,7 @@ class Lost:
     detail: str
 
 
-Outcome: TypeAlias = list[Acknowledged] | Refused | Unreadable | Lost
+Outcome: TypeAlias = list[Acknowledged] | Refused | Prompted | Unreadable | Lost
 
 
 @attrs.frozen
@@ -118,7 +119,12 @@ class OrderFlow:
     async def place(
         self, account: str, orders: Sequence[Order], confirm: ConfirmPolicy, resend: bool
     ) -> list[PlacedOrder]:
-        """Submit ``orders`` (each with a cOID) in one request and follow the answer."""
+        """Submit ``orders`` (each with a cOID) in one request and follow the answer.
+
+        A group (several orders) is settled leg by leg: every leg is acknowledged or found by its
+        cOID, or :class:`errors.OrderStatusUnknown` names the legs in doubt. A group is resent only
+        when *every* leg is known absent.
+        """
         c_oids = _c_oids(orders)
         if not orders or len(c_oids) != len(orders) or len(set(c_oids)) != len(c_oids):
             raise errors.InvalidRequestError(
@@ -141,14 +147,21 @@ class OrderFlow:
         resend: bool,
         record: SentRecord,
     ) -> list[PlacedOrder]:
-        lead = orders[0]
         followed = await self._send(account, orders, confirm)
         outcome = followed.outcome
         if isinstance(outcome, list):
-            return self._acknowledged(orders, outcome, followed.answered)
-        if isinstance(outcome, Refused) and not is_duplicate_refusal(outcome.text, lead.c_oid):
-            self._forget(orders)
-            raise errors.OrderRejected(outcome.text, order=lead)
+            known = self._acknowledged(orders, outcome, followed.answered)
+            if len(known) == len(orders):
+                return [known[c] for c in _c_oids(orders)]
+            why = (
+                f"the gateway acknowledged {len(outcome)} order(s) of a group of {len(orders)} "
+                "without saying which"
+                if not known
+                else f"the gateway acknowledged {len(known)} of {len(orders)} orders"
+            )
+            first = await self._finder.look(_missing(orders, known), since=followed.lost_at)
+            return await self._settled(orders, why, first, resend=resend, known=known)
+        self._raise_refusal(outcome, orders)
         duplicate = isinstance(outcome, Refused)
         why = (
             f"the gateway refused it as a duplicate ({outcome.text!r})"
@@ -158,21 +171,63 @@ class OrderFlow:
         first = await self._finder.look(_c_oids(orders), since=followed.lost_at)
         if self._all_found(orders, first):
             return self._recovered(orders, first)
-        if not resend or duplicate:
+        if not resend or duplicate or first.found:
+            # A leg that exists means the group went out: it is never sent again.
             return await self._settled(orders, why, first, resend=resend)
         return await self._resend_if_absent(account, orders, confirm, record, why, first)
 
+    def _raise_refusal(self, outcome: Outcome, orders: Sequence[Order]) -> None:
+        """Raise the gateway's refusal (nothing was placed); a duplicate refusal is looked up."""
+        lead = orders[0]
+        if isinstance(outcome, Prompted):
+            self._forget(orders)
+            prompt = OrderPrompt(
+                order_id=outcome.order_id,
+                req_id=outcome.req_id,
+                text=outcome.text,
+                options=outcome.options,
+                message_id=outcome.message_id,
+                c_oids=tuple(_c_oids(orders)),
+            )
+            raise errors.OrderRejectedWithPrompt(
+                f"{outcome.text or 'the gateway refused the order'} (prompt "
+                f"{outcome.message_id or '?'}: choose one of {', '.join(outcome.options)} with "
+                "ib.orders.answer_prompt(exc.prompt, option); nothing was placed)",
+                prompt=prompt,
+                order=lead,
+            )
+        if isinstance(outcome, Refused) and not any(
+            is_duplicate_refusal(outcome.text, c) for c in _c_oids(orders)
+        ):
+            self._forget(orders)
+            raise errors.OrderRejected(outcome.text, order=lead)
+
     async def _settled(
-        self, orders: Sequence[Order], why: str, first: Evidence, *, resend: bool
+        self,
+        orders: Sequence[Order],
+        why: str,
+        first: Evidence,
+        *,
+        resend: bool,
+        known: Mapping[str, PlacedOrder] | None = None,
     ) -> list[PlacedOrder]:
         """A second look after ``settle_delay`` (live orders can lag), then found or unknown."""
+        known = dict(known or {})
+        missing = [c for c in _missing(orders, known) if c not in first.found]
+        if not missing:
+            return self._recovered(orders, first, known=known)
         await asyncio.sleep(self.settle_delay)
         second = await self._finder.look(
-            _c_oids(orders), since=time.monotonic(), label=f"after {self.settle_delay:g} s"
+            missing, since=time.monotonic(), label=f"after {self.settle_delay:g} s"
         )
-        if self._all_found(orders, second):
-            return self._recovered(orders, second)
-        raise self._unknown(orders, why, [*first.checked, *second.checked], resend=resend)
+        found = {**first.found, **second.found}
+        checked = [*first.checked, *second.checked]
+        if all(c in known or c in found for c in _c_oids(orders)):
+            return self._recovered(orders, _merged(found, checked), known=known)
+        doubt = "part of the group exists" if found or known else None
+        raise self._unknown(
+            orders, why, checked, resend=resend, doubt=doubt, found=found, known=known
+        )
 
     async def _again(
         self,
@@ -189,10 +244,12 @@ class OrderFlow:
             "unknown": f"this client sent cOID {lead.c_oid} before and its fate was unknown",
             "sending": f"this client is sending cOID {lead.c_oid} in another call right now",
         }[earlier.state]
+        if len(orders) > 1:
+            why = f"{why} (a group of {len(orders)} orders)"
         first = await self._finder.look(_c_oids(orders), since=time.monotonic())
         if self._all_found(orders, first):
             return self._recovered(orders, first)
-        if earlier.state == "placed" or not resend:
+        if earlier.state == "placed" or not resend or first.found:
             return await self._settled(orders, why, first, resend=resend)
         return await self._resend_if_absent(account, orders, confirm, earlier, why, first)
 
@@ -205,8 +262,7 @@ class OrderFlow:
         why: str,
         first: Evidence,
     ) -> list[PlacedOrder]:
-        """Resend once, only when the order is known absent (see the module's docs)."""
-        lead = orders[0]
+        """Resend once, only when every order is known absent (see the module's docs)."""
         checked = list(first.checked)
         if not first.complete:
             raise self._unknown(orders, why, checked, resend=True, doubt="a read failed")
@@ -217,6 +273,15 @@ class OrderFlow:
         checked += second.checked
         if self._all_found(orders, second):
             return self._recovered(orders, second)
+        if second.found:
+            raise self._unknown(
+                orders,
+                why,
+                checked,
+                resend=True,
+                doubt="part of the group was found",
+                found=second.found,
+            )
         if not second.complete:
             raise self._unknown(orders, why, checked, resend=True, doubt="a read failed")
         if self._core.stack.session.generation != record.generation:
@@ -242,7 +307,7 @@ class OrderFlow:
         logger.warning(
             "order %s: %s; absent from two complete look-ups in the same brokerage session: "
             "resending it once with the same cOID",
-            lead.c_oid,
+            ", ".join(_c_oids(orders)),
             why,
         )
         for c_oid in _c_oids(orders):
@@ -250,28 +315,38 @@ class OrderFlow:
         followed = await self._send(account, orders, confirm)
         outcome = followed.outcome
         if isinstance(outcome, list):
-            return self._acknowledged(orders, outcome, followed.answered, resent=True)
-        if isinstance(outcome, Refused) and not is_duplicate_refusal(outcome.text, lead.c_oid):
-            self._forget(orders)
-            raise errors.OrderRejected(outcome.text, order=lead)
-        again = (
-            f"the resend was refused as a duplicate ({outcome.text!r})"
-            if isinstance(outcome, Refused)
-            else f"the answer to the resend was lost too ({_detail(outcome)})"
-        )
+            known = self._acknowledged(orders, outcome, followed.answered, resent=True)
+            if len(known) == len(orders):
+                return [known[c] for c in _c_oids(orders)]
+            again = f"the resend was acknowledged for {len(known)} of {len(orders)} orders"
+        else:
+            known = {}
+            self._raise_refusal(outcome, orders)
+            again = (
+                f"the resend was refused as a duplicate ({outcome.text!r})"
+                if isinstance(outcome, Refused)
+                else f"the answer to the resend was lost too ({_detail(outcome)})"
+            )
         third = await self._finder.look(
-            _c_oids(orders), since=followed.lost_at, label="after the resend"
+            _missing(orders, known), since=followed.lost_at, label="after the resend"
         )
-        if self._all_found(orders, third):
-            return self._recovered(orders, third)
-        raise self._unknown(orders, f"{why}; {again}", checked + list(third.checked), resend=True)
+        if all(c in known or c in third.found for c in _c_oids(orders)):
+            return self._recovered(orders, third, known=known)
+        raise self._unknown(
+            orders,
+            f"{why}; {again}",
+            checked + list(third.checked),
+            resend=True,
+            found=third.found,
+            known=known,
+        )
 
     async def _send(
         self, account: str, orders: Sequence[Order], confirm: ConfirmPolicy
     ) -> _Followed:
         """One submission and its question chain, holding the gate (no other request between)."""
         body = OrdersSubmission(orders=[order.to_request(account) for order in orders])
-        lead = orders[0]
+        group = tuple(orders) if len(orders) > 1 else ()
         async with self._core.gate.exclusive():
             try:
                 response = await self._core.call(
@@ -286,7 +361,7 @@ class OrderFlow:
                 self._mark_unknown(orders)
                 raise
             try:
-                return await self._follow(response, lead, confirm)
+                return await self._follow(response, orders[0], confirm, group)
             except errors.OrderConfirmationRequired:
                 self._forget(orders)  # declined: nothing was placed
                 raise
@@ -312,7 +387,7 @@ class OrderFlow:
                     raise
                 followed = _Followed(Lost(_described(exc)), lost_at=time.monotonic())
             else:
-                followed = await self._follow(response, order, confirm)
+                followed = await self._follow(response, order, confirm, ())
         outcome = followed.outcome
         if isinstance(outcome, list):
             ack = outcome[0]
@@ -321,6 +396,21 @@ class OrderFlow:
                 order_status=ack.status,
                 c_oid=order.c_oid,
                 answered=followed.answered,
+            )
+        if isinstance(outcome, Prompted):
+            raise errors.OrderRejectedWithPrompt(
+                f"{outcome.text or 'the gateway refused the modification'} (prompt "
+                f"{outcome.message_id or '?'}: choose one of {', '.join(outcome.options)} with "
+                "ib.orders.answer_prompt(exc.prompt, option); the order was not changed)",
+                prompt=OrderPrompt(
+                    order_id=outcome.order_id,
+                    req_id=outcome.req_id,
+                    text=outcome.text,
+                    options=outcome.options,
+                    message_id=outcome.message_id,
+                    c_oids=(order.c_oid,) if order.c_oid else (),
+                ),
+                order=order,
             )
         if isinstance(outcome, Refused):
             raise errors.OrderRejected(outcome.text, order=order)
@@ -358,7 +448,11 @@ class OrderFlow:
     # -- questions ----------------------------------------------------------------------------
 
     async def _follow(
-        self, response: Response[OrderReply], order: Order, confirm: ConfirmPolicy
+        self,
+        response: Response[OrderReply],
+        order: Order,
+        confirm: ConfirmPolicy,
+        group: tuple[Order, ...],
     ) -> _Followed:
         """Answer questions until the gateway accepts, refuses, or the answer is lost/unreadable."""
         answered: list[Question] = []
@@ -371,6 +465,7 @@ class OrderFlow:
                 messages=answer.messages,
                 message_ids=answer.message_ids,
                 order=order,
+                group=group,
             )
             if len(answered) >= self.max_questions:
                 await self._decline(question)
@@ -441,30 +536,54 @@ class OrderFlow:
         answered: tuple[Question, ...],
         *,
         resent: bool = False,
-    ) -> list[PlacedOrder]:
-        placed = []
-        for index, ack in enumerate(acks):
-            order = orders[index] if index < len(orders) else orders[0]
-            placed.append(
-                PlacedOrder(
-                    order_id=ack.order_id,
-                    order_status=ack.status,
-                    c_oid=order.c_oid,
-                    answered=answered if index == 0 else (),
-                    resent=resent,
-                )
+    ) -> dict[str, PlacedOrder]:
+        """The orders these acknowledgements prove, by cOID.
+
+        An acknowledgement that echoes a cOID (``local_order_id``) belongs to that order; otherwise
+        acknowledgements match orders by position, and only when there is one per order (a single
+        order takes the first). Orders no acknowledgement can be matched to are left out: the
+        caller looks them up, never guesses.
+        """
+        c_oids = _c_oids(orders)
+        echoed = [a.local_order_id for a in acks]
+        pairs: list[tuple[str, Acknowledged]]
+        if all(e in c_oids for e in echoed) and len(set(echoed)) == len(echoed):
+            pairs = [(a.local_order_id or "", a) for a in acks]
+        elif len(orders) == 1 and acks:
+            pairs = [(c_oids[0], acks[0])]
+        elif len(acks) == len(orders):
+            pairs = list(zip(c_oids, acks, strict=True))
+        else:
+            pairs = [(e, a) for e, a in zip(echoed, acks, strict=True) if e in c_oids]
+        lead = c_oids[0]
+        placed: dict[str, PlacedOrder] = {}
+        for c_oid, ack in pairs:
+            placed[c_oid] = PlacedOrder(
+                order_id=ack.order_id,
+                order_status=ack.status,
+                c_oid=c_oid,
+                answered=answered if c_oid == lead else (),
+                resent=resent,
             )
-            if order.c_oid is not None:
-                self.sent.mark(order.c_oid, "placed", ack.order_id)
+            self.sent.mark(c_oid, "placed", ack.order_id)
         return placed
 
     @staticmethod
     def _all_found(orders: Sequence[Order], evidence: Evidence) -> bool:
         return all(c in evidence.found for c in _c_oids(orders))
 
-    def _recovered(self, orders: Sequence[Order], evidence: Evidence) -> list[PlacedOrder]:
+    def _recovered(
+        self,
+        orders: Sequence[Order],
+        evidence: Evidence,
+        *,
+        known: Mapping[str, PlacedOrder] | None = None,
+    ) -> list[PlacedOrder]:
         placed = []
         for c_oid in _c_oids(orders):
+            if known is not None and c_oid in known:
+                placed.append(known[c_oid])
+                continue
             sighting: Sighting = evidence.found[c_oid]
             self.sent.mark(c_oid, "placed", sighting.order_id)
             placed.append(
@@ -494,21 +613,41 @@ class OrderFlow:
         *,
         resend: bool,
         doubt: str | None = None,
+        found: Mapping[str, Sighting] | None = None,
+        known: Mapping[str, PlacedOrder] | None = None,
     ) -> errors.OrderStatusUnknown:
         lead = orders[0]
+        ids = {c: s.order_id for c, s in (found or {}).items()}
+        ids.update({c: p.order_id for c, p in (known or {}).items()})
+        for c_oid, order_id in ids.items():
+            self.sent.mark(c_oid, "placed", order_id)
         self._mark_unknown(orders)
         if resend:
             held = f"it was not resent: {doubt}" if doubt else "it was not resent"
         else:
             held = "it was not resent (resend_if_missing=False)"
+        missing = [c for c in _c_oids(orders) if c not in ids]
+        if len(orders) == 1:
+            subject = f"order {lead.c_oid}: {why}, and it could not be found by its cOID"
+            look = f"Look for order_ref {lead.c_oid!r}"
+        else:
+            seen = ", ".join(f"{c} (order {i})" for c, i in ids.items()) or "none"
+            subject = (
+                f"a group of {len(orders)} orders ({', '.join(_c_oids(orders))}): {why}; "
+                f"{len(missing)} could not be found by their cOIDs ({', '.join(missing)}; found: "
+                f"{seen})"
+            )
+            held = held.replace("it was not resent", "the group was not resent")
+            look = f"Look for order_ref {', '.join(repr(c) for c in missing)}"
         return errors.OrderStatusUnknown(
-            f"order {lead.c_oid}: {why}, and it could not be found by its cOID (checked: "
-            f"{describe(checked)}); {held}. Look for order_ref {lead.c_oid!r} in live_orders(), "
+            f"{subject} (checked: {describe(checked)}); {held}. {look} in live_orders(), "
             "trades() or the TWS/portal order log before deciding; placing the same cOID again "
             "looks it up first and never sends it blindly",
-            c_oid=lead.c_oid,
-            order=lead,
+            c_oid=missing[0] if missing else lead.c_oid,
+            order=next((o for o in orders if o.c_oid in missing), lead),
             checked=checked,
+            c_oids=missing,
+            found=ids,
         )
 
     async def _brokerage_session(self) -> str | None:
@@ -527,8 +666,16 @@ def _described(exc: errors.IBKRError) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _detail(outcome: Unreadable | Lost | Refused) -> str:
-    if isinstance(outcome, Refused):
+def _missing(orders: Sequence[Order], known: Mapping[str, object]) -> list[str]:
+    return [c for c in _c_oids(orders) if c not in known]
+
+
+def _merged(found: Mapping[str, Sighting], checked: Sequence[str]) -> Evidence:
+    return Evidence(found=dict(found), checked=tuple(checked), complete=False)
+
+
+def _detail(outcome: Unreadable | Lost | Refused | Prompted) -> str:
+    if isinstance(outcome, Refused | Prompted):
         return outcome.text
     return outcome.detail
 
@@ -544,6 +691,6 @@ def _shows(status: OrderStatus, order: Order) -> bool:
         compared.append(_close(order.quantity, status.total_size))
     if order.order_type in ("LMT", "STOP_LIMIT") and order.price is not None:
         compared.append(_close(order.price, status.limit_price))
-    if order.order_type == "STOP_LIMIT" and order.aux_price is not None:
-        compared.append(_close(order.aux_price, status.stop_price))
+    if order.stop_price is not None:
+        compared.append(_close(order.stop_price, status.stop_price))
     return bool(compared) and all(compared)

@@ -8,6 +8,7 @@ from ibkr_webapi_client.api.sessions import (
     get_auth_status,
     init_brokerage_session,
     logout,
+    reauthenticate,
     tickle,
     validate_sso,
 )
@@ -16,6 +17,7 @@ from ibkr_webapi_client.models import (
 )
 from ibkr_webapi_client.models import (
     LogoutResponse,
+    ReauthenticateResponse,
     SessionInitRequest,
     SsoValidation,
     TickleResponse,
@@ -23,7 +25,7 @@ from ibkr_webapi_client.models import (
 
 from .. import errors
 from ..ids import check_flag
-from ..results.session import AuthStatus, SsoSession, TickleResult
+from ..results.session import AuthStatus, Reauthentication, SsoSession, TickleResult
 from ..seam import bool_or_none, expect_one
 from ._base import Resource
 
@@ -62,6 +64,20 @@ class SessionResource(Resource):
             lambda c: init_brokerage_session.asyncio_detailed(client=c, body=body)
         )
         return AuthStatus.from_model(expect_one(response, AuthStatusModel, "ssodh/init"))
+
+    async def reauthenticate(self) -> Reauthentication:
+        """Ask the gateway to re-open the brokerage session (``/iserver/reauthenticate``).
+
+        IBKR deprecates this call in favour of ``ssodh/init`` (``open_brokerage_session()``, or
+        ``reopen()``, which also waits until the session is open); it is here for gateways and
+        tools that still expect it. The answer only says that re-opening started.
+        """
+        # Like reopen(): no order's chain of questions may be split by the session starting over.
+        async with self._core.gate.exclusive():
+            response = await self._core.call(lambda c: reauthenticate.asyncio_detailed(client=c))
+        return Reauthentication.from_model(
+            expect_one(response, ReauthenticateResponse, "reauthenticate")
+        )
 
     async def logout(self) -> bool:
         """End the gateway session. Logging in again needs the browser (or OAuth)."""

@@ -1,4 +1,5 @@
-"""Order results: accepted orders, live orders, one order's status, cancellations and previews.
+"""Order results: accepted orders and brackets, live orders, one order's status (and a bracket's),
+cancellations, previews, prompts and executions.
 
 Order ids are ``int`` everywhere (the gateway sends them as numbers or digit strings); the client
 order id (cOID) a live order was placed with is ``c_oid``.
@@ -7,6 +8,7 @@ order id (cOID) a live order was placed with is ``c_oid``.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, TypeAlias
 
 import attrs
 
@@ -31,11 +33,15 @@ from ..seam import (
 )
 
 __all__ = [
+    "BracketState",
+    "BracketStatus",
     "CancelResult",
     "LiveOrder",
     "MarginChange",
     "OrderPreview",
+    "OrderPrompt",
     "OrderStatus",
+    "PlacedBracket",
     "PlacedOrder",
     "Trade",
 ]
@@ -54,6 +60,46 @@ class PlacedOrder:
     resent: bool = False
     """The first submission was proven absent and this order is its one resend (same cOID); only
     with ``resend_if_missing=True``."""
+
+
+@attrs.frozen(kw_only=True)
+class PlacedBracket:
+    """A bracket the gateway accepted: the entry and its two exits, each with its order id."""
+
+    parent: PlacedOrder
+    take_profit: PlacedOrder
+    stop_loss: PlacedOrder
+
+    @property
+    def legs(self) -> tuple[PlacedOrder, PlacedOrder, PlacedOrder]:
+        """Entry, take-profit and stop-loss."""
+        return (self.parent, self.take_profit, self.stop_loss)
+
+    @property
+    def order_ids(self) -> tuple[int, int, int]:
+        return (self.parent.order_id, self.take_profit.order_id, self.stop_loss.order_id)
+
+    @property
+    def recovered(self) -> bool:
+        """Some leg's answer was lost and the leg was found on the gateway by its cOID."""
+        return any(leg.recovered for leg in self.legs)
+
+
+@attrs.frozen(kw_only=True)
+class OrderPrompt:
+    """A refusal that offers choices (IBKR's order-reject prompt); nothing was placed.
+
+    Answer with ``ib.orders.answer_prompt(prompt, option)``: ``option`` is one of ``options``, and
+    some options resubmit the order (e.g. "Use on this order" for the price management algo).
+    """
+
+    order_id: int
+    req_id: str
+    text: str
+    options: tuple[str, ...]
+    message_id: str | None
+    c_oids: tuple[str, ...]
+    """The cOIDs of the refused submission (one order, or every leg of a group)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -144,6 +190,48 @@ class OrderStatus:
             can_modify=None if not_editable is None else not not_editable,
             model=model,
         )
+
+
+BracketState: TypeAlias = Literal[
+    "entry working", "open", "take profit filled", "stop loss filled", "cancelled", "other"
+]
+_WORKING = frozenset({"presubmitted", "submitted", "pendingsubmit", "apipending"})
+_DONE = frozenset({"cancelled", "apicancelled", "inactive", "pendingcancel"})
+
+
+def _status_key(status: OrderStatus) -> str:
+    return (status.status or "").lower().replace(" ", "").replace("_", "")
+
+
+@attrs.frozen(kw_only=True)
+class BracketStatus:
+    """The status of each leg of a bracket, and where the bracket as a whole stands."""
+
+    parent: OrderStatus
+    take_profit: OrderStatus
+    stop_loss: OrderStatus
+
+    @property
+    def legs(self) -> tuple[OrderStatus, OrderStatus, OrderStatus]:
+        return (self.parent, self.take_profit, self.stop_loss)
+
+    @property
+    def state(self) -> BracketState:
+        """``"entry working"`` (exits held), ``"open"`` (entry filled, both exits working),
+        ``"take profit filled"`` / ``"stop loss filled"`` (closed), ``"cancelled"`` (entry cancelled
+        before it filled), else ``"other"`` (e.g. an exit cancelled by hand)."""
+        parent, tp, sl = (_status_key(s) for s in self.legs)
+        if tp == "filled":
+            return "take profit filled"
+        if sl == "filled":
+            return "stop loss filled"
+        if parent in _WORKING:
+            return "entry working"
+        if parent == "filled" and tp in _WORKING and sl in _WORKING:
+            return "open"
+        if parent in _DONE and not (self.parent.filled or 0.0):
+            return "cancelled"
+        return "other"
 
 
 @attrs.frozen(kw_only=True)
@@ -257,6 +345,16 @@ class Trade:
     description: str | None
     time: datetime | None
     model: TradeModel = attrs.field(repr=False, eq=False)
+
+    @property
+    def action(self) -> Literal["BUY", "SELL"] | None:
+        """``side`` as an order would say it: ``"BUY"`` for ``"B"``, ``"SELL"`` for ``"S"``."""
+        side = (self.side or "").upper()
+        if side in ("B", "BOT", "BUY"):
+            return "BUY"
+        if side in ("S", "SLD", "SELL"):
+            return "SELL"
+        return None
 
     @classmethod
     def from_model(cls, model: TradeModel) -> Trade:

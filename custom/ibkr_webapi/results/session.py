@@ -7,14 +7,14 @@ from datetime import datetime
 import attrs
 
 from ibkr_webapi_client.models import AuthStatus as AuthStatusModel
+from ibkr_webapi_client.models import ReauthenticateResponse, TickleResponse
 from ibkr_webapi_client.models import SsoValidation as SsoValidationModel
-from ibkr_webapi_client.models import TickleResponse
 
 from ..dates import parse_ibkr_time
 from ..redact import REDACTED
 from ..seam import bool_or_none, int_or_none, model_or_none, str_or_none
 
-__all__ = ["AuthStatus", "SsoSession", "TickleResult"]
+__all__ = ["AuthStatus", "Reauthentication", "SsoSession", "TickleResult"]
 
 
 @attrs.frozen(kw_only=True)
@@ -109,3 +109,23 @@ class SsoSession:
             authenticated_at=parse_ibkr_time(auth_time, epoch_unit="ms") if auth_time else None,
             model=model,
         )
+
+
+@attrs.frozen(kw_only=True)
+class Reauthentication:
+    """The answer to ``/iserver/reauthenticate``: the gateway started re-opening the session.
+
+    ``triggered`` says it started, not that it finished: the session is open once
+    ``ib.session.status(recover=False)`` says ``authenticated``.
+    """
+
+    message: str | None
+    model: ReauthenticateResponse = attrs.field(repr=False, eq=False)
+
+    @property
+    def triggered(self) -> bool:
+        return (self.message or "").strip().lower() == "triggered"
+
+    @classmethod
+    def from_model(cls, model: ReauthenticateResponse) -> Reauthentication:
+        return cls(message=str_or_none(model.message, "message"), model=model)

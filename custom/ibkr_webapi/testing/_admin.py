@@ -188,6 +188,19 @@ def _quote(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
     }
 
 
+def _trigger_alert(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
+    fyi = sim.trigger_alert(_path_int(request, "alert_id"))
+    return {"alert_id": _path_int(request, "alert_id"), "notification": fyi.id if fyi else None}
+
+
+def _notify(sim: SimulatorState, data: dict[str, Any], request: Request) -> Any:
+    texts = [data.get(key) for key in ("type_code", "title", "body")]
+    if not all(isinstance(text, str) and text for text in texts):
+        raise AdminError("'type_code', 'title' and 'body' must be texts")
+    fyi = sim.notify(*(str(text) for text in texts))
+    return {"notification": fyi.id if fyi else None}
+
+
 ADMIN_ACTIONS: tuple[tuple[str, str, Action], ...] = (
     ("/state", "GET", _state),
     ("/reset", "POST", _reset),
@@ -207,6 +220,8 @@ ADMIN_ACTIONS: tuple[tuple[str, str, Action], ...] = (
     ("/contracts/{conid:int}/trading-state", "POST", _trading_state),
     ("/contracts/{conid:int}/market-data", "POST", _market_data),
     ("/contracts/{conid:int}/quote", "GET", _quote),
+    ("/alerts/{alert_id:int}/trigger", "POST", _trigger_alert),
+    ("/notifications", "POST", _notify),
 )
 
 

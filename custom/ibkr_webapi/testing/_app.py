@@ -172,9 +172,9 @@ def _endpoint(route: ApiRoute, sim: SimulatorState) -> Callable[[Request], Await
             result = await route.handler(call)
         except GatewayError as error:
             log.debug("%s %s -> %s %s", request.method, path, error.status, error.body)
-            answer = _json(error.body, error.status, error.headers)
-        else:
-            answer = _json(result)
+            answer: Response = _json(error.body, error.status, error.headers)
+        else:  # a handler may answer with its own Response (e.g. an empty body)
+            answer = result if isinstance(result, Response) else _json(result)
         if fault.lose is not None:
             return _lose_answer(request, sim, fault)
         return answer

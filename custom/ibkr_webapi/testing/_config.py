@@ -22,6 +22,22 @@ class RateLimit:
     per: float
 
 
+# Every /fyi route (IBKR: 1 request a second each), keyed like `ApiRoute.endpoint_key`.
+FYI_ENDPOINTS = (
+    "GET /fyi/unreadnumber",
+    "GET /fyi/notifications",
+    "PUT /fyi/notifications/{notificationId}",
+    "GET /fyi/settings",
+    "POST /fyi/settings/{typecode}",
+    "GET /fyi/disclaimer/{typecode}",
+    "PUT /fyi/disclaimer/{typecode}",
+    "GET /fyi/deliveryoptions",
+    "PUT /fyi/deliveryoptions/email",
+    "POST /fyi/deliveryoptions/device",
+    "DELETE /fyi/deliveryoptions/{deviceId:path}",
+)
+
+
 def _endpoint_limits() -> dict[str, RateLimit]:
     """IBKR's published per-endpoint limits, keyed like `ApiRoute.endpoint_key`."""
     every_5s = RateLimit(1, 5.0)
@@ -41,6 +57,7 @@ def _endpoint_limits() -> dict[str, RateLimit]:
         "POST /pa/summary": every_15min,
         "POST /pa/transactions": every_15min,
         "GET /sso/validate": RateLimit(1, 60.0),
+        **{key: RateLimit(1, 1.0) for key in FYI_ENDPOINTS},
     }
 
 
@@ -123,6 +140,13 @@ class SimulatorConfig:
     # ("session", as IBKR documents them); a new order shows up there after live_orders_lag seconds.
     live_orders_scope: Literal["all", "session"] = "all"
     live_orders_lag: float = 0.0
+    # Several orders in one placement: "any" takes them all; "linked" (IBKR's documented rule)
+    # only brackets (the others attached by parentId) and OCA groups (all isSingleGroup).
+    order_groups: Literal["any", "linked"] = "any"
+    # A limit this far (fraction) from the market, but within reject_price_deviation, is refused
+    # with a prompt (p12, the price management algo) answered via POST /iserver/notification;
+    # None: never.
+    price_prompt_deviation: float | None = None
 
     # --- rate limits
     rate_limits: bool = True

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from ._errors import GatewayError
 from ._oauth2 import SSO_SESSIONS_PATH, TOKEN_PATH
 from ._oauth_guard import OAuthGuard, headers_of, signed_url
+from ._oauth_token_routes import token_routes
 
 if TYPE_CHECKING:
     from ._simulator import SimulatorState
@@ -96,6 +97,7 @@ def oauth_routes(sim: SimulatorState) -> list[BaseRoute]:
         return JSONResponse(body)
 
     return [
+        *token_routes(sim),
         Route(LIVE_SESSION_TOKEN_PATH, live_session_token, methods=["POST"]),
         Route(TOKEN_PATH, token, methods=["POST"]),
         Route(SSO_SESSIONS_PATH, sso_sessions, methods=["POST"]),

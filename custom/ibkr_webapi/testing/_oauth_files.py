@@ -169,6 +169,7 @@ def write_oauth1_credentials(
         dh_prime=dh_prime,
         dh_generator=2,
         realm=realm,
+        encryption_public_key=_public_pem(encrypting),
     )
 
 
@@ -190,7 +191,12 @@ def load_oauth1_consumer(directory: str | os.PathLike[str]) -> OAuth1Consumer:
         dh_prime=creds.dh_prime,
         dh_generator=creds.dh_generator,
         realm=creds.realm,
+        encryption_public_key=_file_text(folder / "public_encryption.pem"),
     )
+
+
+def _file_text(path: Path) -> str | None:
+    return path.read_text("ascii") if path.is_file() else None
 
 
 def write_oauth2_credentials(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 
 from ._oauth1 import OAuth1Server
+from ._oauth1_tokens import TokenDesk
 from ._oauth2 import OAuth2Server
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class OAuthGuard:
 
     def __init__(self, config: SimulatorConfig, session: Session) -> None:
         self.oauth1 = OAuth1Server(config.oauth1, session) if config.oauth1 else None
+        self.tokens = TokenDesk(config.oauth1) if config.oauth1 else None
+        """Third-party request/access token exchange (OAuth 1.0a only)."""
         self.oauth2 = OAuth2Server(config.oauth2, session) if config.oauth2 else None
         session.logout()  # nobody is logged in before the OAuth exchange
 

@@ -22,6 +22,9 @@ class OAuth1Consumer:
     dh_prime: int = field(repr=False)
     dh_generator: int = 2
     realm: str = "limited_poa"
+    # PEM of the key the consumer uploaded for encryption: the third-party token exchange
+    # (/oauth/access_token) encrypts the access token secret for it.
+    encryption_public_key: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,4 +1,11 @@
-"""Order tickets, the order book and its status changes, and the order answers' wire shapes."""
+"""Order tickets, the order book and its status changes, and the order answers' wire shapes.
+
+Groups follow IBKR's rules: a bracket's children (``parentId`` = the parent's cOID) wait, held as
+``PreSubmitted``, until their parent fills, then work as a pair (one filling cancels the other); the
+orders of one submission marked ``isSingleGroup`` form a one-cancels-all (OCA) group; cancelling a
+parent cancels its children. Every fill is an execution with a commission (IBKR's fixed US stock
+rate: 0.005 USD a share, at least 1 USD, at most 1% of the trade's value).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +32,16 @@ STOP_TYPES = frozenset({"STP", "STOP_LIMIT", "TRAIL", "TRAILLMT"})
 TIME_IN_FORCE = {"DAY": "Day", "GTC": "GTC", "IOC": "IOC", "OPG": "OPG", "PAX": "PAX"}
 LIVE_STATUSES = frozenset({"PreSubmitted", "Submitted"})
 FIRST_ORDER_ID = 1_370_093_240
+COMMISSION_PER_SHARE = 0.005
+MIN_COMMISSION = 1.0
+MAX_COMMISSION_RATE = 0.01
+
+
+def commission_for(quantity: float, price: float) -> float:
+    """The commission of one execution (IBKR's fixed rate for US stocks), rounded to cents."""
+    value = abs(quantity * price)
+    fee = max(MIN_COMMISSION, COMMISSION_PER_SHARE * abs(quantity))
+    return round(min(fee, MAX_COMMISSION_RATE * value) if value else fee, 2)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +62,7 @@ class OrderTicket:
     cash_quantity: float | None = None
     trailing_amount: float | None = None
     trailing_type: str | None = None
+    single_group: bool = False  # isSingleGroup: one OCA group with the submission's other orders
 
     @property
     def sign(self) -> int:
@@ -159,6 +177,7 @@ def parse_ticket(
         cash_quantity=cash_quantity,
         trailing_amount=trailing_amount,
         trailing_type=None if trailing_type is None else str(trailing_type),
+        single_group=data.get("isSingleGroup") is True,
     )
 
 
@@ -198,6 +217,7 @@ class SimOrder:
     updated_at: float = 0.0
     children: list[int] = field(default_factory=list)
     parent: int | None = None
+    oca_group: int | None = None  # orders of one OCA group share this number
     session: int = 0  # the brokerage session (generation) it was placed in
     visible_at: float = 0.0  # when it starts to show among live orders
 
@@ -219,6 +239,7 @@ class Execution:
     time: float
     quantity: float
     price: float
+    commission: float
 
 
 def _stamp(epoch: float) -> str:
@@ -244,6 +265,7 @@ class OrderBook:
         self.coids: dict[str, int] = {}  # the latest order placed with each cOID
         self.executions: list[Execution] = []
         self._next_id = FIRST_ORDER_ID
+        self._next_group = 1
 
     def duplicate_coid(
         self, tickets: list[OrderTicket], *, guard: str = "lifetime", session: int = 0
@@ -278,6 +300,21 @@ class OrderBook:
                 counts[order.ticket.coid] = counts.get(order.ticket.coid, 0) + 1
         return counts
 
+    def reserve_ids(self, count: int) -> list[int]:
+        """Order ids for tickets not placed yet (a prompt names the id its order will have)."""
+        ids = list(range(self._next_id, self._next_id + count))
+        self._next_id += count
+        return ids
+
+    def unknown_parent(self, tickets: list[OrderTicket]) -> str | None:
+        """The first parentId that names no order of `tickets` or of the book."""
+        coids = {t.coid for t in tickets if t.coid is not None}
+        for ticket in tickets:
+            parent = ticket.parent_id
+            if parent is not None and parent not in coids and parent not in self.coids:
+                return parent
+        return None
+
     def place(
         self,
         tickets: list[OrderTicket],
@@ -286,22 +323,31 @@ class OrderBook:
         *,
         session: int = 0,
         visible_after: float = 0.0,
+        order_ids: list[int] | None = None,
     ) -> list[SimOrder]:
-        """Add accepted orders; children (parentId = a sibling's cOID) wait for their parent to fill."""
+        """Add accepted orders; children (parentId = a sibling's cOID) wait for their parent to fill,
+        and the submission's ``isSingleGroup`` orders form one OCA group."""
         placed: list[SimOrder] = []
         by_coid: dict[str, SimOrder] = {}
+        group = None
+        if any(t.single_group for t in tickets):
+            group, self._next_group = self._next_group, self._next_group + 1
+        ids = iter(order_ids or ())
         for ticket in tickets:
+            order_id = next(ids, None)
+            if order_id is None:
+                order_id, self._next_id = self._next_id, self._next_id + 1
             order = SimOrder(
-                self._next_id,
+                order_id,
                 ticket,
                 placed_at=now,
                 armed_at=now,
                 updated_at=now,
                 session=session,
                 visible_at=now + visible_after,
+                oca_group=group if ticket.single_group else None,
             )
             order.stop = initial_stop(ticket, quote_of(ticket.contract))
-            self._next_id += 1
             parent = by_coid.get(ticket.parent_id or "") or self._by_coid(ticket.parent_id)
             if parent is not None:
                 order.parent = parent.order_id
@@ -338,7 +384,8 @@ class OrderBook:
         now: float,
         book_fill: Callable[[SimOrder, float], None],
     ) -> None:
-        """Fill the rest of `order` at `price`; `book_fill` updates the account."""
+        """Fill the rest of `order` at `price`; `book_fill` updates the account. Its OCA siblings
+        (and a bracket child's sibling exits) are cancelled."""
         quantity = order.remaining
         order.average_price = price
         order.filled = order.ticket.quantity
@@ -351,9 +398,30 @@ class OrderBook:
                 time=now,
                 quantity=quantity,
                 price=price,
+                commission=commission_for(quantity, price),
             )
         )
         book_fill(order, quantity)
+        for sibling in self.one_cancels_all(order):
+            self.cancel(sibling, now)
+
+    def one_cancels_all(self, order: SimOrder) -> list[SimOrder]:
+        """The live orders cancelled when `order` fills: its OCA group, and a child's siblings."""
+        siblings: list[SimOrder] = []
+        if order.oca_group is not None:
+            siblings += [
+                o
+                for o in self.orders.values()
+                if o.oca_group == order.oca_group and o is not order and o.live
+            ]
+        parent = self.orders.get(order.parent) if order.parent is not None else None
+        if parent is not None:
+            siblings += [
+                self.orders[i]
+                for i in parent.children
+                if i != order.order_id and self.orders[i].live and self.orders[i] not in siblings
+            ]
+        return siblings
 
     def advance(
         self,
@@ -477,7 +545,7 @@ class OrderBook:
             "price": f"{execution.price:.2f}",
             "submitter": "simuser",
             "exchange": contract.order_exchange,
-            "commission": f"{max(1.0, 0.005 * execution.quantity):.2f}",
+            "commission": f"{execution.commission:.2f}",
             "net_amount": round(execution.quantity * execution.price, 2),
             "account": ticket.account,
             "accountCode": ticket.account,

@@ -1,4 +1,5 @@
-"""Confirmation questions: which ones an order raises, their wording, and the pending reply."""
+"""Confirmation questions (which ones an order raises, their wording, the pending reply) and
+refusals with a prompt (IBKR's "order reject" answer, answered via ``POST /iserver/notification``)."""
 
 from __future__ import annotations
 
@@ -164,3 +165,74 @@ class ReplyDesk:
         if reply_id in self._stale:
             raise GatewayError(self._config.late_reply_status, body)
         raise GatewayError(self._config.unknown_reply_status, body)
+
+
+PRICE_PROMPT_ID = "p12"
+PRICE_PROMPT_TEXT = (
+    "The limit price is far from the current reference price. An order that cannot trade at once "
+    "may then be refused by the exchange without a fill. The price management algo can work it "
+    "at a price the market accepts instead.\nUse the price management algo?"
+)
+# Options that resubmit the refused order, and the one that leaves it refused.
+PROMPT_RESUBMIT = ("Use on this order", "Always use")
+PROMPT_DECLINE = "Do not use"
+
+
+def prompt_reason(ticket: OrderTicket, quote: Quote, config: SimulatorConfig) -> bool:
+    """Whether `ticket`'s limit is far enough from the market to be refused with a prompt."""
+    threshold = config.price_prompt_deviation
+    limit = ticket.limit_price
+    if threshold is None or limit is None or not quote.last:
+        return False
+    return abs(limit - quote.last) / quote.last > threshold
+
+
+@dataclass
+class PendingPrompt:
+    """A refused submission that an answer to its prompt may resubmit."""
+
+    req_id: str
+    account: str
+    tickets: list[OrderTicket]
+    order_ids: list[int]
+
+
+class PromptDesk:
+    """Refusals with a prompt waiting for an answer, by their request id."""
+
+    def __init__(self, config: SimulatorConfig) -> None:
+        self._config = config
+        self._random = random.Random(config.seed + 1)
+        self.pending: dict[str, PendingPrompt] = {}
+        self.always_use = False  # "Always use" was answered: no more prompts this session
+
+    def ask(self, account: str, tickets: list[OrderTicket], order_ids: list[int]) -> dict[str, Any]:
+        """Refuse the submission with a prompt; returns the refusal's wire shape."""
+        req_id = str(self._random.randrange(10_000, 99_999))
+        while req_id in self.pending:
+            req_id = str(self._random.randrange(10_000, 99_999))
+        self.pending[req_id] = PendingPrompt(req_id, account, tickets, order_ids)
+        return {
+            "orderId": order_ids[0],
+            "reqId": req_id,
+            "dismissable": [],
+            "text": PRICE_PROMPT_TEXT,
+            "options": [*PROMPT_RESUBMIT, PROMPT_DECLINE],
+            "type": "M",
+            "messageId": PRICE_PROMPT_ID,
+            "prompt": True,
+        }
+
+    def take(self, order_id: object, req_id: object, text: object) -> tuple[PendingPrompt, bool]:
+        """The prompt answered, and whether the answer resubmits its order."""
+        pending = self.pending.get(req_id) if isinstance(req_id, str) else None
+        if pending is None or order_id != pending.order_ids[0]:
+            raise GatewayError(400, {"error": f"no prompt {req_id!r} for order {order_id!r}"})
+        if text not in (*PROMPT_RESUBMIT, PROMPT_DECLINE):
+            raise GatewayError(
+                400, {"error": f"{text!r} is not an option of prompt {req_id}", "statusCode": 400}
+            )
+        del self.pending[pending.req_id]
+        if text == "Always use":
+            self.always_use = True
+        return pending, text in PROMPT_RESUBMIT

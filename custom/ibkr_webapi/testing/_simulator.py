@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ._accounts import Balances
+from ._alerts import AlertBook, SimAlert
 from ._catalogue import Catalogue, Contract
 from ._clock import Clock
 from ._config import SimulatorConfig
@@ -16,12 +18,14 @@ from ._derivatives import build_derivatives
 from ._events import EventBook
 from ._faults import FaultInjector, Faults, LostAnswer, SessionReset
 from ._market import Market, Quote, TradingState
+from ._notifications import ALERT_TYPE, Fyi, NotificationCenter
 from ._orders import OrderBook, SimOrder
 from ._portfolio import Portfolio
-from ._questions import ReplyDesk
+from ._questions import PromptDesk, ReplyDesk
 from ._ratelimit import RateLimiter
 from ._session import Session
 from ._snapshot import SnapshotService
+from ._watchlists import WatchlistBook
 
 if TYPE_CHECKING:
     from ._oauth_guard import OAuthGuard
@@ -85,6 +89,10 @@ class SimulatorState:
             submit_delay=config.order_submit_delay, fill_delay=config.order_fill_delay
         )
         self.replies = ReplyDesk(config)
+        self.watchlists = WatchlistBook(self.catalogue, now)
+        self.alerts = AlertBook(config.accounts, self.catalogue, now)
+        self.notifications = NotificationCenter(now)
+        self.prompts = PromptDesk(config)
         self.rate_limiter = RateLimiter(config)
         self.fault_injector.clear()
         self.fault_injector.configure(config.faults)
@@ -110,12 +118,30 @@ class SimulatorState:
         now = self.now()
         self.session.check_idle(now)
         self.orders.advance(now, self.market.quote, self._book_fill)
+        if self.alerts.alerts:
+            for alert in self.alerts.evaluate(self.market, now, self._cushion):
+                self._announce(alert, now)
 
     def _book_fill(self, order: SimOrder, quantity: float) -> None:
         ticket = order.ticket
         price = order.average_price if order.average_price is not None else 0.0
         self.portfolio.apply_fill(
             ticket.account, ticket.contract.conid, ticket.sign * quantity, price
+        )
+        self.alerts.note_fill(ticket.account, ticket.contract.conid)
+
+    def _cushion(self, account: str) -> float:
+        """Margin cushion of an account, 0..1, as margin alerts read it."""
+        now = self.now()
+        return Balances(self.portfolio.cash[account], self.portfolio.totals(account, now)).cushion
+
+    def _announce(self, alert: SimAlert, now: float) -> Fyi | None:
+        """A fired alert reaches the user as an FYI notification (type AL)."""
+        return self.notifications.deliver(
+            ALERT_TYPE,
+            f"Alert triggered: {alert.name}",
+            alert.message or alert.name,
+            now,
         )
 
     # --- session controls
@@ -237,16 +263,34 @@ class SimulatorState:
         return order
 
     def fill_order(self, order_id: int, price: float | None = None) -> SimOrder:
-        """Fill a live order now, at `price` or at the market."""
+        """Fill a live order now, at `price`, else at the market (a limit no worse than its limit:
+        the market has reached it)."""
         self.settle()
         order = self.order(order_id)
         if not order.live:
             raise ValueError(f"order {order_id} is {order.status}, not live")
         if price is None:
             quote = self.quote(order.ticket.contract.conid)
-            price = quote.ask if order.ticket.side == "BUY" else quote.bid
+            buying = order.ticket.side == "BUY"
+            price = quote.ask if buying else quote.bid
+            limit = order.ticket.limit_price
+            if limit is not None:
+                price = min(price, limit) if buying else max(price, limit)
         self.orders.fill(order, price, self.now(), self._book_fill)
         return order
+
+    # --- alerts, watchlists and notifications
+    def trigger_alert(self, alert_id: int) -> Fyi | None:
+        """Fire an alert now, whatever its conditions say; returns the FYI it produced."""
+        alert = self.alerts.alerts.get(alert_id)
+        if alert is None:
+            raise KeyError(f"unknown alert {alert_id}")
+        self.alerts.fire(alert)
+        return self._announce(alert, self.now())
+
+    def notify(self, type_code: str, title: str, body: str) -> Fyi | None:
+        """Deliver an FYI notification now (unless its type is turned off)."""
+        return self.notifications.deliver(type_code, title, body, self.now())
 
     def state(self) -> dict[str, Any]:
         """A summary for humans and the admin route."""
@@ -281,6 +325,9 @@ class SimulatorState:
                 for o in self.orders.orders.values()
             ],
             "pending_question": self.replies.pending.reply_id if self.replies.pending else None,
+            "watchlists": len(self.watchlists),
+            "alerts": len(self.alerts.alerts),
+            "unread_notifications": self.notifications.unread()["BN"],
             "requests": dict(self.requests),
             "rate_limited": self.rate_limited,
             "arrivals": {

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ._accounts import Balances, ledger, partitioned_pnl
-from ._orders import ORDER_TYPES, SimOrder
+from ._orders import ORDER_TYPES, SimOrder, commission_for
 from ._session import USER_NAME
 from ._snapshot import FIELDS, PRICE_FIELDS, _Context, price
 from ._ws_settings import WebsocketSettings
@@ -293,7 +293,7 @@ def trade_row(order: SimOrder) -> dict[str, Any]:
     ticket, contract = order.ticket, order.ticket.contract
     fill_price = order.average_price or 0.0
     when = datetime.fromtimestamp(order.updated_at, UTC)
-    commission = max(1.0, 0.005 * ticket.quantity)
+    commission = commission_for(ticket.quantity, fill_price)
     return {
         "execution_id": f"0000e0d5.{order.order_id:08x}.01.01",
         "symbol": contract.symbol,

@@ -53,6 +53,11 @@ DEFAULT_READ_ONLY_POSTS: tuple[str, ...] = (
     "/iserver/marketdata/unsubscribe",
     "/iserver/scanner/run",
     "/iserver/account/{accountId}/orders/whatif",
+    # Setting a state, not adding one: sending it twice leaves the same state.
+    "/iserver/watchlist",  # the caller's id: a second copy replaces the first
+    "/iserver/account/{accountId}/alert/activate",
+    "/fyi/settings/{typecode}",
+    "/fyi/deliveryoptions/device",
 )
 
 # Paths that place, change or confirm orders. No read-only pattern may match them.

@@ -10,6 +10,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.order_question import OrderQuestion
+from ...models.order_reject_prompt import OrderRejectPrompt
 from ...models.order_request import OrderRequest
 from ...models.order_response import OrderResponse
 from ...types import Response
@@ -41,12 +42,12 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | list[OrderQuestion | OrderResponse] | None:
+) -> ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt | None:
     if response.status_code == 200:
 
         def _parse_response_200(
             data: object,
-        ) -> ErrorResponse | list[OrderQuestion | OrderResponse]:
+        ) -> ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
@@ -90,13 +91,23 @@ def _parse_response(
                 return componentsschemas_order_submission_result_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_order_submission_result_type_1 = (
+                    OrderRejectPrompt.from_dict(data)
+                )
+
+                return componentsschemas_order_submission_result_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_order_submission_result_type_1 = ErrorResponse.from_dict(
+            componentsschemas_order_submission_result_type_2 = ErrorResponse.from_dict(
                 data
             )
 
-            return componentsschemas_order_submission_result_type_1
+            return componentsschemas_order_submission_result_type_2
 
         response_200 = _parse_response_200(response.json())
 
@@ -130,7 +141,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | list[OrderQuestion | OrderResponse]]:
+) -> Response[ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -145,7 +156,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: OrderRequest,
-) -> Response[ErrorResponse | list[OrderQuestion | OrderResponse]]:
+) -> Response[ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt]:
     """Modify a live order (send every field again)
 
     Args:
@@ -158,7 +169,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | ErrorResponse | list[OrderQuestion | OrderResponse]]
+        Response[ErrorResponse | ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt]
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +191,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: OrderRequest,
-) -> ErrorResponse | list[OrderQuestion | OrderResponse] | None:
+) -> ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt | None:
     """Modify a live order (send every field again)
 
     Args:
@@ -193,7 +204,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | ErrorResponse | list[OrderQuestion | OrderResponse]
+        ErrorResponse | ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt
     """
 
     return sync_detailed(
@@ -210,7 +221,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: OrderRequest,
-) -> Response[ErrorResponse | list[OrderQuestion | OrderResponse]]:
+) -> Response[ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt]:
     """Modify a live order (send every field again)
 
     Args:
@@ -223,7 +234,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | ErrorResponse | list[OrderQuestion | OrderResponse]]
+        Response[ErrorResponse | ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt]
     """
 
     kwargs = _get_kwargs(
@@ -243,7 +254,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: OrderRequest,
-) -> ErrorResponse | list[OrderQuestion | OrderResponse] | None:
+) -> ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt | None:
     """Modify a live order (send every field again)
 
     Args:
@@ -256,7 +267,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | ErrorResponse | list[OrderQuestion | OrderResponse]
+        ErrorResponse | ErrorResponse | list[OrderQuestion | OrderResponse] | OrderRejectPrompt
     """
 
     return (

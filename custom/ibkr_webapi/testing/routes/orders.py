@@ -1,4 +1,5 @@
-"""Order routes: placement with questions, replies, modify, cancel, whatif, status, live orders, trades."""
+"""Order routes: placement (one order, brackets, OCA groups) with questions and prompts, replies,
+modify, cancel, whatif (of groups too), status, live orders, trades."""
 
 from __future__ import annotations
 
@@ -11,8 +12,14 @@ from .._accounts import (
 from .._catalogue import Contract
 from .._errors import GatewayError, bad_request, rejected
 from .._market import Quote
-from .._orders import OrderBook, OrderTicket, SimOrder, parse_ticket
-from .._questions import PendingSubmission, Question, limit_rejection, questions_for
+from .._orders import OrderBook, OrderTicket, SimOrder, commission_for, parse_ticket
+from .._questions import (
+    PendingSubmission,
+    Question,
+    limit_rejection,
+    prompt_reason,
+    questions_for,
+)
 from .._routing import ApiRoute, Call, iserver_route
 from .._simulator import SimulatorState
 from ._common import id_list
@@ -54,6 +61,36 @@ def _duplicate(call: Call, tickets: list[OrderTicket]) -> None:
         raise rejected(sim.config.duplicate_coid_refusal.replace("{coid}", duplicate))
 
 
+def _check_group(call: Call, tickets: list[OrderTicket]) -> None:
+    """Refuse what the gateway refuses in a submission of several orders."""
+    sim = call.sim
+    parent = sim.orders.unknown_parent(tickets)
+    if parent is not None:
+        raise rejected(f"Parent order {parent} was not found: parentId must be a parent's cOID")
+    if len(tickets) < 2 or sim.config.order_groups == "any":
+        return
+    coids = {t.coid for t in tickets[:1] if t.coid is not None}
+    bracket = all(t.parent_id is not None and t.parent_id in coids for t in tickets[1:])
+    oca = all(t.single_group for t in tickets)
+    if not (bracket or oca):
+        raise rejected(
+            "Only one order can be submitted per request, unless the orders form a bracket "
+            "(children with parentId) or an OCA group (isSingleGroup)"
+        )
+
+
+def _prompted(call: Call, account: str, tickets: list[OrderTicket]) -> dict[str, Any] | None:
+    """A refusal with a prompt, when a limit is far from the market (and prompts are on)."""
+    sim = call.sim
+    if sim.prompts.always_use:
+        return None
+    for ticket in tickets:
+        if prompt_reason(ticket, sim.market.quote(ticket.contract, call.now), sim.config):
+            ids = sim.orders.reserve_ids(len(tickets))
+            return sim.prompts.ask(account, tickets, ids)
+    return None
+
+
 def _submit(call: Call, submission: PendingSubmission, questions: list[Question]) -> Any:
     """Ask the first question, or carry the submission out when none is left."""
     if questions:
@@ -89,9 +126,32 @@ async def place_orders(call: Call) -> Any:
     if not isinstance(items, list) or not items:
         raise bad_request('the body must be {"orders": [ {...}, ... ]} with at least one order')
     tickets = _tickets(call, items, account)
+    _check_group(call, tickets)
     _duplicate(call, tickets)
     questions = _screen(call, tickets)
+    prompt = _prompted(call, account, tickets)
+    if prompt is not None:
+        return prompt
     return _submit(call, PendingSubmission("", account, tickets, [], call.now), questions)
+
+
+async def answer_prompt(call: Call) -> Any:
+    """POST /iserver/notification: an option of a refusal's prompt; some resubmit the order."""
+    body = call.json_object()
+    sim = call.sim
+    pending, resubmit = sim.prompts.take(body.get("orderId"), body.get("reqId"), body.get("text"))
+    if not resubmit:
+        return "Order not submitted"
+    _duplicate(call, pending.tickets)
+    sim.orders.place(
+        pending.tickets,
+        call.now,
+        _quote_of(sim, call.now),
+        session=sim.session.generation,
+        visible_after=sim.config.live_orders_lag,
+        order_ids=pending.order_ids,
+    )
+    return "Submitted"
 
 
 async def reply(call: Call) -> Any:
@@ -141,30 +201,44 @@ async def cancel_order(call: Call) -> Any:
 
 
 async def whatif(call: Call) -> Any:
+    """The preview of one order or a group: a bracket counts its entry (the exits close it), an
+    OCA group its largest order (only one fills), independent orders all."""
     sim = call.sim
     account = call.path_param("accountId")
     items = call.json_object().get("orders")
-    if not isinstance(items, list) or len(items) != 1:
-        raise bad_request('the body must be {"orders": [ {...} ]} with one order')
+    if not isinstance(items, list) or not items:
+        raise bad_request('the body must be {"orders": [ {...}, ... ]} with at least one order')
     try:
-        ticket = _tickets(call, items, account)[0]
+        tickets = _tickets(call, items, account)
+        _check_group(call, tickets)
     except GatewayError as error:
         if error.status != 200:
             raise
-        return _preview(sim, account, None, call.now, error=str(error.body.get("error")))
-    quote = sim.market.quote(ticket.contract, call.now)
-    refusal = limit_rejection(ticket, quote, sim.config)
-    warnings = questions_for(
-        ticket, quote, sim.config, has_market_data=sim.market.has_market_data(ticket.contract.conid)
-    )
-    warn = "\n".join(f"{i + 1}/{q.text}" for i, q in enumerate(warnings)) or None
-    return _preview(sim, account, (ticket, quote), call.now, error=refusal, warn=warn)
+        return _preview(sim, account, [], call.now, error=str(error.body.get("error")))
+    refusal = None
+    warnings: dict[str, Question] = {}
+    for ticket in tickets:
+        quote = sim.market.quote(ticket.contract, call.now)
+        refusal = refusal or limit_rejection(ticket, quote, sim.config)
+        has_data = sim.market.has_market_data(ticket.contract.conid)
+        for question in questions_for(ticket, quote, sim.config, has_market_data=has_data):
+            warnings.setdefault(question.message_id, question)
+    warn = "\n".join(f"{i + 1}/{q.text}" for i, q in enumerate(warnings.values())) or None
+    opening = [t for t in tickets if t.parent_id is None]
+    if opening and all(t.single_group for t in opening):
+        opening = [max(opening, key=lambda t: t.quantity * t.reference_price(_quote(sim, t, call)))]
+    priced = [(t, _quote(sim, t, call)) for t in opening]
+    return _preview(sim, account, priced, call.now, error=refusal, warn=warn)
+
+
+def _quote(sim: SimulatorState, ticket: OrderTicket, call: Call) -> Quote:
+    return sim.market.quote(ticket.contract, call.now)
 
 
 def _preview(
     sim: SimulatorState,
     account: str,
-    order: tuple[OrderTicket, Quote] | None,
+    orders: list[tuple[OrderTicket, Quote]],
     now: float,
     *,
     error: str | None = None,
@@ -173,14 +247,15 @@ def _preview(
     balances = Balances(sim.portfolio.cash[account], sim.portfolio.totals(account, now))
     amount = commission = change = held = 0.0
     shares = ""
-    if order is not None:
-        ticket, quote = order
-        amount = ticket.quantity * ticket.reference_price(quote)
-        commission = max(1.0, 0.005 * ticket.quantity)
-        change = ticket.sign * ticket.quantity
-        holding = sim.portfolio.holding(account, ticket.contract.conid)
+    for ticket, quote in orders:
+        price = ticket.reference_price(quote)
+        amount += ticket.quantity * price
+        commission += commission_for(ticket.quantity, price)
+        change += ticket.sign * ticket.quantity
+    if len({t.contract.conid for t, _ in orders}) == 1:
+        holding = sim.portfolio.holding(account, orders[0][0].contract.conid)
         held = holding.quantity if holding else 0.0
-        shares = f" ({ticket.quantity:g} Shares)"
+        shares = f" ({sum(t.quantity for t, _ in orders):g} Shares)"
     initial = 0.5 * amount
     maintenance = 0.25 * amount
 
@@ -194,7 +269,7 @@ def _preview(
     return {
         "amount": {
             "amount": f"{amount:,.2f} USD{shares}",
-            "commission": f"{commission:g} USD",
+            "commission": f"{round(commission, 2):g} USD",
             "total": f"{amount + commission:,.2f} USD",
         },
         "equity": triple(balances.net_liquidation, -commission),
@@ -285,6 +360,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/iserver/account/order/status/{orderId}", order_status),
     iserver_route("GET", "/iserver/account/orders", live_orders),
     iserver_route("GET", "/iserver/account/trades", trades),
+    ApiRoute("POST", "/iserver/notification", answer_prompt),
     ApiRoute("POST", "/iserver/questions/suppress", suppress),
     ApiRoute("POST", "/iserver/questions/suppress/reset", suppress_reset),
 )
