@@ -21,7 +21,7 @@ async def run_demo() -> int:
     from rich.text import Text
 
     from ibkr_webapi import IBKRClient, errors
-    from ibkr_webapi.cli import _report, _report_bracket
+    from ibkr_webapi.cli import _contracts, _report, _report_bracket
     from ibkr_webapi.testing import SimulatorConfig, serve_gateway
 
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 110)
@@ -45,6 +45,10 @@ async def run_demo() -> int:
                     ib, console, snapshot_requests=snapshot_requests
                 )
                 streamed = await _report.streaming_section(ib, console, result.account)
+                _report.heading(
+                    console, "An option chain: AAPL, nearest expiry, strikes around the money"
+                )
+                chained = await _contracts.demo_section(ib, console, served)
             ok = await _report.command_line(
                 console, url=gw.url, ca_path=str(gw.ca_path), result=result
             )
@@ -57,7 +61,7 @@ async def run_demo() -> int:
         console.print(Text(f"demo failed: {exc}", style="bold red"))
         return 1
     elapsed = time.perf_counter() - started
-    ok = ok and bracketed and limited == 0 and streamed > 0
+    ok = ok and bracketed and chained and limited == 0 and streamed > 0
     console.print()
     console.rule(
         Text(

@@ -23,11 +23,13 @@ class ContractAlgo:
     Attributes:
         name (str | Unset):
         id (str | Unset):
+        description (str | Unset): Only with addDescription=1.
         parameters (list[AlgoParameter] | Unset): Only with addParams=1.
     """
 
     name: str | Unset = UNSET
     id: str | Unset = UNSET
+    description: str | Unset = UNSET
     parameters: list[AlgoParameter] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -35,6 +37,8 @@ class ContractAlgo:
         name = self.name
 
         id = self.id
+
+        description = self.description
 
         parameters: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.parameters, Unset):
@@ -50,6 +54,8 @@ class ContractAlgo:
             field_dict["name"] = name
         if id is not UNSET:
             field_dict["id"] = id
+        if description is not UNSET:
+            field_dict["description"] = description
         if parameters is not UNSET:
             field_dict["parameters"] = parameters
 
@@ -64,6 +70,8 @@ class ContractAlgo:
 
         id = d.pop("id", UNSET)
 
+        description = d.pop("description", UNSET)
+
         _parameters = d.pop("parameters", UNSET)
         parameters: list[AlgoParameter] | Unset = UNSET
         if _parameters is not UNSET:
@@ -76,6 +84,7 @@ class ContractAlgo:
         contract_algo = cls(
             name=name,
             id=id,
+            description=description,
             parameters=parameters,
         )
 

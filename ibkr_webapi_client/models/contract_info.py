@@ -43,6 +43,8 @@ class ContractInfo:
         smart_available (bool | Unset):
         text (None | str | Unset):
         underlying_issuer (None | str | Unset):
+        strike (float | None | str | Unset): Options only, e.g. "187.5".
+        right (None | str | Unset): Options only, "CALL" or "PUT".
     """
 
     con_id: int | Unset = UNSET
@@ -71,6 +73,8 @@ class ContractInfo:
     smart_available: bool | Unset = UNSET
     text: None | str | Unset = UNSET
     underlying_issuer: None | str | Unset = UNSET
+    strike: float | None | str | Unset = UNSET
+    right: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,6 +186,18 @@ class ContractInfo:
         else:
             underlying_issuer = self.underlying_issuer
 
+        strike: float | None | str | Unset
+        if isinstance(self.strike, Unset):
+            strike = UNSET
+        else:
+            strike = self.strike
+
+        right: None | str | Unset
+        if isinstance(self.right, Unset):
+            right = UNSET
+        else:
+            right = self.right
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -237,6 +253,10 @@ class ContractInfo:
             field_dict["text"] = text
         if underlying_issuer is not UNSET:
             field_dict["underlying_issuer"] = underlying_issuer
+        if strike is not UNSET:
+            field_dict["strike"] = strike
+        if right is not UNSET:
+            field_dict["right"] = right
 
         return field_dict
 
@@ -395,6 +415,24 @@ class ContractInfo:
 
         underlying_issuer = _parse_underlying_issuer(d.pop("underlying_issuer", UNSET))
 
+        def _parse_strike(data: object) -> float | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | str | Unset, data)
+
+        strike = _parse_strike(d.pop("strike", UNSET))
+
+        def _parse_right(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        right = _parse_right(d.pop("right", UNSET))
+
         contract_info = cls(
             con_id=con_id,
             symbol=symbol,
@@ -422,6 +460,8 @@ class ContractInfo:
             smart_available=smart_available,
             text=text,
             underlying_issuer=underlying_issuer,
+            strike=strike,
+            right=right,
         )
 
         contract_info.additional_properties = d

@@ -48,6 +48,8 @@ class ContractInfoAndRules:
         smart_available (bool | Unset):
         text (None | str | Unset):
         underlying_issuer (None | str | Unset):
+        strike (float | None | str | Unset): Options only, e.g. "187.5".
+        right (None | str | Unset): Options only, "CALL" or "PUT".
         rules (ContractRules | Unset): What orders a contract accepts: order types, time in force, sizes and price
             increments.
     """
@@ -78,6 +80,8 @@ class ContractInfoAndRules:
     smart_available: bool | Unset = UNSET
     text: None | str | Unset = UNSET
     underlying_issuer: None | str | Unset = UNSET
+    strike: float | None | str | Unset = UNSET
+    right: None | str | Unset = UNSET
     rules: ContractRules | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -190,6 +194,18 @@ class ContractInfoAndRules:
         else:
             underlying_issuer = self.underlying_issuer
 
+        strike: float | None | str | Unset
+        if isinstance(self.strike, Unset):
+            strike = UNSET
+        else:
+            strike = self.strike
+
+        right: None | str | Unset
+        if isinstance(self.right, Unset):
+            right = UNSET
+        else:
+            right = self.right
+
         rules: dict[str, Any] | Unset = UNSET
         if not isinstance(self.rules, Unset):
             rules = self.rules.to_dict()
@@ -249,6 +265,10 @@ class ContractInfoAndRules:
             field_dict["text"] = text
         if underlying_issuer is not UNSET:
             field_dict["underlying_issuer"] = underlying_issuer
+        if strike is not UNSET:
+            field_dict["strike"] = strike
+        if right is not UNSET:
+            field_dict["right"] = right
         if rules is not UNSET:
             field_dict["rules"] = rules
 
@@ -411,6 +431,24 @@ class ContractInfoAndRules:
 
         underlying_issuer = _parse_underlying_issuer(d.pop("underlying_issuer", UNSET))
 
+        def _parse_strike(data: object) -> float | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | str | Unset, data)
+
+        strike = _parse_strike(d.pop("strike", UNSET))
+
+        def _parse_right(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        right = _parse_right(d.pop("right", UNSET))
+
         _rules = d.pop("rules", UNSET)
         rules: ContractRules | Unset
         if isinstance(_rules, Unset):
@@ -445,6 +483,8 @@ class ContractInfoAndRules:
             smart_available=smart_available,
             text=text,
             underlying_issuer=underlying_issuer,
+            strike=strike,
+            right=right,
             rules=rules,
         )
 

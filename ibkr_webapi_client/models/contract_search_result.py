@@ -24,9 +24,9 @@ class ContractSearchResult:
     Attributes:
         conid (str | Unset): Contract id, sent as a string by this endpoint.
         company_header (str | Unset):
-        company_name (str | Unset):
-        symbol (str | Unset):
-        description (str | Unset):
+        company_name (None | str | Unset): Null in the fixed-income match (the one with "issuers").
+        symbol (None | str | Unset):
+        description (None | str | Unset):
         sections (list[ContractSection] | Unset):
         restricted (bool | None | str | Unset):
         fop (None | str | Unset):
@@ -38,9 +38,9 @@ class ContractSearchResult:
 
     conid: str | Unset = UNSET
     company_header: str | Unset = UNSET
-    company_name: str | Unset = UNSET
-    symbol: str | Unset = UNSET
-    description: str | Unset = UNSET
+    company_name: None | str | Unset = UNSET
+    symbol: None | str | Unset = UNSET
+    description: None | str | Unset = UNSET
     sections: list[ContractSection] | Unset = UNSET
     restricted: bool | None | str | Unset = UNSET
     fop: None | str | Unset = UNSET
@@ -55,11 +55,23 @@ class ContractSearchResult:
 
         company_header = self.company_header
 
-        company_name = self.company_name
+        company_name: None | str | Unset
+        if isinstance(self.company_name, Unset):
+            company_name = UNSET
+        else:
+            company_name = self.company_name
 
-        symbol = self.symbol
+        symbol: None | str | Unset
+        if isinstance(self.symbol, Unset):
+            symbol = UNSET
+        else:
+            symbol = self.symbol
 
-        description = self.description
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
         sections: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.sections, Unset):
@@ -141,11 +153,32 @@ class ContractSearchResult:
 
         company_header = d.pop("companyHeader", UNSET)
 
-        company_name = d.pop("companyName", UNSET)
+        def _parse_company_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        symbol = d.pop("symbol", UNSET)
+        company_name = _parse_company_name(d.pop("companyName", UNSET))
 
-        description = d.pop("description", UNSET)
+        def _parse_symbol(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        symbol = _parse_symbol(d.pop("symbol", UNSET))
+
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        description = _parse_description(d.pop("description", UNSET))
 
         _sections = d.pop("sections", UNSET)
         sections: list[ContractSection] | Unset = UNSET

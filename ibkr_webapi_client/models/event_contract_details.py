@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -29,7 +29,9 @@ class EventContractDetails:
         logo_category (str | Unset):
         measured_period (str | Unset):
         market_name (str | Unset):
-        underlying_conid (str | Unset):
+        underlying_conid (int | str | Unset): IBKR's example sends a number, its schema a string.
+        category (str | Unset):
+        payout (float | Unset): What one contract pays when it resolves in its favour.
     """
 
     conid_yes: int | Unset = UNSET
@@ -44,7 +46,9 @@ class EventContractDetails:
     logo_category: str | Unset = UNSET
     measured_period: str | Unset = UNSET
     market_name: str | Unset = UNSET
-    underlying_conid: str | Unset = UNSET
+    underlying_conid: int | str | Unset = UNSET
+    category: str | Unset = UNSET
+    payout: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,7 +76,15 @@ class EventContractDetails:
 
         market_name = self.market_name
 
-        underlying_conid = self.underlying_conid
+        underlying_conid: int | str | Unset
+        if isinstance(self.underlying_conid, Unset):
+            underlying_conid = UNSET
+        else:
+            underlying_conid = self.underlying_conid
+
+        category = self.category
+
+        payout = self.payout
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -103,6 +115,10 @@ class EventContractDetails:
             field_dict["market_name"] = market_name
         if underlying_conid is not UNSET:
             field_dict["underlying_conid"] = underlying_conid
+        if category is not UNSET:
+            field_dict["category"] = category
+        if payout is not UNSET:
+            field_dict["payout"] = payout
 
         return field_dict
 
@@ -133,7 +149,16 @@ class EventContractDetails:
 
         market_name = d.pop("market_name", UNSET)
 
-        underlying_conid = d.pop("underlying_conid", UNSET)
+        def _parse_underlying_conid(data: object) -> int | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(int | str | Unset, data)
+
+        underlying_conid = _parse_underlying_conid(d.pop("underlying_conid", UNSET))
+
+        category = d.pop("category", UNSET)
+
+        payout = d.pop("payout", UNSET)
 
         event_contract_details = cls(
             conid_yes=conid_yes,
@@ -149,6 +174,8 @@ class EventContractDetails:
             measured_period=measured_period,
             market_name=market_name,
             underlying_conid=underlying_conid,
+            category=category,
+            payout=payout,
         )
 
         event_contract_details.additional_properties = d

@@ -26,6 +26,7 @@ class EventMarket:
         symbol (str | Unset):
         logo_category (str | Unset):
         exclude_historical_data (bool | Unset):
+        payout (float | Unset):
         contracts (list[EventContract] | Unset):
     """
 
@@ -34,6 +35,7 @@ class EventMarket:
     symbol: str | Unset = UNSET
     logo_category: str | Unset = UNSET
     exclude_historical_data: bool | Unset = UNSET
+    payout: float | Unset = UNSET
     contracts: list[EventContract] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -47,6 +49,8 @@ class EventMarket:
         logo_category = self.logo_category
 
         exclude_historical_data = self.exclude_historical_data
+
+        payout = self.payout
 
         contracts: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.contracts, Unset):
@@ -68,6 +72,8 @@ class EventMarket:
             field_dict["logo_category"] = logo_category
         if exclude_historical_data is not UNSET:
             field_dict["exclude_historical_data"] = exclude_historical_data
+        if payout is not UNSET:
+            field_dict["payout"] = payout
         if contracts is not UNSET:
             field_dict["contracts"] = contracts
 
@@ -88,6 +94,8 @@ class EventMarket:
 
         exclude_historical_data = d.pop("exclude_historical_data", UNSET)
 
+        payout = d.pop("payout", UNSET)
+
         _contracts = d.pop("contracts", UNSET)
         contracts: list[EventContract] | Unset = UNSET
         if _contracts is not UNSET:
@@ -103,6 +111,7 @@ class EventMarket:
             symbol=symbol,
             logo_category=logo_category,
             exclude_historical_data=exclude_historical_data,
+            payout=payout,
             contracts=contracts,
         )
 

@@ -21,12 +21,14 @@ class EventMarketRef:
         symbol (str | Unset):
         exchange (str | Unset):
         conid (int | Unset):
+        product_conid (int | Unset):
     """
 
     name: str | Unset = UNSET
     symbol: str | Unset = UNSET
     exchange: str | Unset = UNSET
     conid: int | Unset = UNSET
+    product_conid: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,6 +39,8 @@ class EventMarketRef:
         exchange = self.exchange
 
         conid = self.conid
+
+        product_conid = self.product_conid
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,6 +53,8 @@ class EventMarketRef:
             field_dict["exchange"] = exchange
         if conid is not UNSET:
             field_dict["conid"] = conid
+        if product_conid is not UNSET:
+            field_dict["product_conid"] = product_conid
 
         return field_dict
 
@@ -63,11 +69,14 @@ class EventMarketRef:
 
         conid = d.pop("conid", UNSET)
 
+        product_conid = d.pop("product_conid", UNSET)
+
         event_market_ref = cls(
             name=name,
             symbol=symbol,
             exchange=exchange,
             conid=conid,
+            product_conid=product_conid,
         )
 
         event_market_ref.additional_properties = d

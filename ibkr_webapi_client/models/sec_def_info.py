@@ -29,6 +29,13 @@ class SecDefInfo:
         right (None | str | Unset): Null for stocks.
         strike (float | None | Unset): Null (or 0) for stocks.
         price_rendering (None | str | Unset):
+        multiplier (float | None | str | Unset): Derivatives only, e.g. "100".
+        trading_class (None | str | Unset): Derivatives only.
+        desc1 (None | str | Unset): The symbol as shown to people.
+        desc2 (None | str | Unset): Expiry, strike and right as shown to people, e.g. "MAR 15 '24 187.5 Call".
+        show_prips (bool | Unset):
+        cusip (None | str | Unset):
+        coupon (float | None | str | Unset): Bonds only.
     """
 
     conid: int | Unset = UNSET
@@ -43,6 +50,13 @@ class SecDefInfo:
     right: None | str | Unset = UNSET
     strike: float | None | Unset = UNSET
     price_rendering: None | str | Unset = UNSET
+    multiplier: float | None | str | Unset = UNSET
+    trading_class: None | str | Unset = UNSET
+    desc1: None | str | Unset = UNSET
+    desc2: None | str | Unset = UNSET
+    show_prips: bool | Unset = UNSET
+    cusip: None | str | Unset = UNSET
+    coupon: float | None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +100,44 @@ class SecDefInfo:
         else:
             price_rendering = self.price_rendering
 
+        multiplier: float | None | str | Unset
+        if isinstance(self.multiplier, Unset):
+            multiplier = UNSET
+        else:
+            multiplier = self.multiplier
+
+        trading_class: None | str | Unset
+        if isinstance(self.trading_class, Unset):
+            trading_class = UNSET
+        else:
+            trading_class = self.trading_class
+
+        desc1: None | str | Unset
+        if isinstance(self.desc1, Unset):
+            desc1 = UNSET
+        else:
+            desc1 = self.desc1
+
+        desc2: None | str | Unset
+        if isinstance(self.desc2, Unset):
+            desc2 = UNSET
+        else:
+            desc2 = self.desc2
+
+        show_prips = self.show_prips
+
+        cusip: None | str | Unset
+        if isinstance(self.cusip, Unset):
+            cusip = UNSET
+        else:
+            cusip = self.cusip
+
+        coupon: float | None | str | Unset
+        if isinstance(self.coupon, Unset):
+            coupon = UNSET
+        else:
+            coupon = self.coupon
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -113,6 +165,20 @@ class SecDefInfo:
             field_dict["strike"] = strike
         if price_rendering is not UNSET:
             field_dict["priceRendering"] = price_rendering
+        if multiplier is not UNSET:
+            field_dict["multiplier"] = multiplier
+        if trading_class is not UNSET:
+            field_dict["tradingClass"] = trading_class
+        if desc1 is not UNSET:
+            field_dict["desc1"] = desc1
+        if desc2 is not UNSET:
+            field_dict["desc2"] = desc2
+        if show_prips is not UNSET:
+            field_dict["showPrips"] = show_prips
+        if cusip is not UNSET:
+            field_dict["cusip"] = cusip
+        if coupon is not UNSET:
+            field_dict["coupon"] = coupon
 
         return field_dict
 
@@ -171,6 +237,62 @@ class SecDefInfo:
 
         price_rendering = _parse_price_rendering(d.pop("priceRendering", UNSET))
 
+        def _parse_multiplier(data: object) -> float | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | str | Unset, data)
+
+        multiplier = _parse_multiplier(d.pop("multiplier", UNSET))
+
+        def _parse_trading_class(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        trading_class = _parse_trading_class(d.pop("tradingClass", UNSET))
+
+        def _parse_desc1(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        desc1 = _parse_desc1(d.pop("desc1", UNSET))
+
+        def _parse_desc2(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        desc2 = _parse_desc2(d.pop("desc2", UNSET))
+
+        show_prips = d.pop("showPrips", UNSET)
+
+        def _parse_cusip(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        cusip = _parse_cusip(d.pop("cusip", UNSET))
+
+        def _parse_coupon(data: object) -> float | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | str | Unset, data)
+
+        coupon = _parse_coupon(d.pop("coupon", UNSET))
+
         sec_def_info = cls(
             conid=conid,
             ticker=ticker,
@@ -184,6 +306,13 @@ class SecDefInfo:
             right=right,
             strike=strike,
             price_rendering=price_rendering,
+            multiplier=multiplier,
+            trading_class=trading_class,
+            desc1=desc1,
+            desc2=desc2,
+            show_prips=show_prips,
+            cusip=cusip,
+            coupon=coupon,
         )
 
         sec_def_info.additional_properties = d

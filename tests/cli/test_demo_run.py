@@ -25,6 +25,8 @@ SECTIONS = (
     "10. Streaming over the websocket",
     "quote updates streamed",
     ": Filled (filled 5/5)",
+    "An option chain: AAPL, nearest expiry",
+    "the walk took",
     "$ ibkr-webapi watch",
     "$ ibkr-webapi quote",
     "$ ibkr-webapi orders",

@@ -49,6 +49,7 @@ pytestmark = pytest.mark.faults
 Call = Callable[[IBKRClient], Awaitable[object]]
 ORDER = Order(conid=AAPL, side="BUY", quantity=1, order_type="LMT", price=150.0, c_oid="h-1")
 NAMESPACES = ("session", "accounts", "portfolio", "market", "contracts", "orders")
+NAMESPACES += ("events",)
 # Scanner, watchlists, alerts and FYI notifications (issue 11).
 NAMESPACES += ("scanner", "watchlists", "alerts", "notifications")
 # Accounts area: financial-advisor allocation and the Portfolio Analyst (issue 11).
@@ -180,6 +181,29 @@ CALLS: dict[str, Call] = {
     "contracts.search": lambda ib: ib.contracts.search("IBM", name=True),
     "contracts.info": lambda ib: ib.contracts.info(IBM),
     "contracts.secdef_info": lambda ib: ib.contracts.secdef_info(IBM, "FUT", exchange="CME"),
+    "contracts.info_and_rules": lambda ib: ib.contracts.info_and_rules(AAPL),
+    "contracts.rules": lambda ib: ib.contracts.rules(AAPL, is_buy=False, modify_order_id=7),
+    "contracts.algos": lambda ib: ib.contracts.algos(AAPL, algos=["Adaptive"], parameters=True),
+    "contracts.strikes": lambda ib: ib.contracts.strikes(AAPL, "JAN25"),
+    "contracts.option_chain": lambda ib: ib.contracts.option_chain(
+        "AAPL", expiry="20250117", strikes=(140, 160), right="C"
+    ),
+    "contracts.futures": lambda ib: ib.contracts.futures(["ES", "NQ"]),
+    "contracts.stocks": lambda ib: ib.contracts.stocks("AAPL"),
+    "contracts.security_definitions": lambda ib: ib.contracts.security_definitions([AAPL, IBM]),
+    "contracts.trading_schedule": lambda ib: ib.contracts.trading_schedule(AAPL),
+    "contracts.exchange_schedules": lambda ib: ib.contracts.exchange_schedules("AAPL"),
+    "contracts.currency_pairs": lambda ib: ib.contracts.currency_pairs("USD"),
+    "contracts.exchange_rate": lambda ib: ib.contracts.exchange_rate("USD", "EUR"),
+    "contracts.bond_filters": lambda ib: ib.contracts.bond_filters("e1359061"),
+    "contracts.exchange_contracts": lambda ib: ib.contracts.exchange_contracts("NASDAQ"),
+    "market.hmds_history": lambda ib: ib.market.hmds_history(AAPL, bar_type="Bid", direction=-1),
+    "market.regulatory_snapshot": lambda ib: ib.market.regulatory_snapshot(AAPL, accept_fee=True),
+    "events.categories": lambda ib: ib.events.categories(),
+    "events.market": lambda ib: ib.events.market(700),
+    "events.details": lambda ib: ib.events.details(701),
+    "events.rules": lambda ib: ib.events.rules(701),
+    "events.schedule": lambda ib: ib.events.schedule(701),
     "orders.place": lambda ib: ib.orders.place(ORDER.evolve(c_oid="h-2"), account_id=ACCOUNT),
     "orders.modify": lambda ib: ib.orders.modify(7, ORDER, account_id=ACCOUNT),
     "orders.cancel": lambda ib: ib.orders.cancel("7", account_id=ACCOUNT),
@@ -460,6 +484,71 @@ ARGS: dict[str, dict[str, Arg]] = {
     },
     "trades": {"days": lambda ib, v: ib.trades(days=v)},
     "suppress_questions": {"message_ids": lambda ib, v: ib.suppress_questions(v)},
+    "contracts.option_chain": {
+        "symbol": lambda ib, v: ib.contracts.option_chain(v),
+        "conid": lambda ib, v: ib.contracts.option_chain(conid=v),
+        "expiry": lambda ib, v: ib.contracts.option_chain("AAPL", expiry=v),
+        "month": lambda ib, v: ib.contracts.option_chain("AAPL", month=v),
+        "strikes": lambda ib, v: ib.contracts.option_chain("AAPL", strikes=v),
+        "right": lambda ib, v: ib.contracts.option_chain("AAPL", right=v),
+        "sec_type": lambda ib, v: ib.contracts.option_chain("AAPL", sec_type=v),
+        "exchange": lambda ib, v: ib.contracts.option_chain("AAPL", exchange=v),
+        "max_strikes": lambda ib, v: ib.contracts.option_chain("AAPL", max_strikes=v),
+    },
+    "contracts.search": {
+        "method": lambda ib, v: ib.contracts.search("AAPL", method=v),
+    },
+    "contracts.rules": {
+        "is_buy": lambda ib, v: ib.contracts.rules(AAPL, is_buy=v),
+        "modify_order_id": lambda ib, v: ib.contracts.rules(AAPL, modify_order_id=v),
+    },
+    "contracts.algos": {
+        "algos": lambda ib, v: ib.contracts.algos(AAPL, algos=v),
+        "descriptions": lambda ib, v: ib.contracts.algos(AAPL, descriptions=v),
+    },
+    "contracts.strikes": {
+        "month": lambda ib, v: ib.contracts.strikes(AAPL, v),
+        "sec_type": lambda ib, v: ib.contracts.strikes(AAPL, "JAN25", sec_type=v),
+    },
+    "contracts.secdef_info": {
+        "issuer_id": lambda ib, v: ib.contracts.secdef_info(AAPL, "BOND", issuer_id=v),
+        "filters": lambda ib, v: ib.contracts.secdef_info(AAPL, "BOND", filters=v),
+    },
+    "contracts.futures": {"symbols": lambda ib, v: ib.contracts.futures(v)},
+    "contracts.stocks": {"symbols": lambda ib, v: ib.contracts.stocks(v)},
+    "contracts.security_definitions": {
+        "conids": lambda ib, v: ib.contracts.security_definitions(v)
+    },
+    "contracts.trading_schedule": {
+        "conid": lambda ib, v: ib.contracts.trading_schedule(v),
+        "exchange": lambda ib, v: ib.contracts.trading_schedule(AAPL, exchange=v),
+    },
+    "contracts.exchange_schedules": {
+        "symbol": lambda ib, v: ib.contracts.exchange_schedules(v),
+        "asset_class": lambda ib, v: ib.contracts.exchange_schedules("AAPL", v),
+        "exchange_filter": lambda ib, v: ib.contracts.exchange_schedules("AAPL", exchange_filter=v),
+    },
+    "contracts.currency_pairs": {"currency": lambda ib, v: ib.contracts.currency_pairs(v)},
+    "contracts.exchange_rate": {"source": lambda ib, v: ib.contracts.exchange_rate(v, "EUR")},
+    "contracts.bond_filters": {"issuer_id": lambda ib, v: ib.contracts.bond_filters(v)},
+    "contracts.exchange_contracts": {
+        "exchange": lambda ib, v: ib.contracts.exchange_contracts(v),
+        "asset_class": lambda ib, v: ib.contracts.exchange_contracts("NYSE", asset_class=v),
+    },
+    "market.hmds_history": {
+        "bar_type": lambda ib, v: ib.market.hmds_history(AAPL, bar_type=v),
+        "direction": lambda ib, v: ib.market.hmds_history(AAPL, direction=v),
+        "start_time": lambda ib, v: ib.market.hmds_history(AAPL, start_time=v),
+    },
+    "market.regulatory_snapshot": {
+        "conid": lambda ib, v: ib.market.regulatory_snapshot(v, accept_fee=True),
+        "accept_fee": lambda ib, v: ib.market.regulatory_snapshot(AAPL, accept_fee=v),
+    },
+    "events.market": {
+        "underlying_conid": lambda ib, v: ib.events.market(v),
+        "exchange": lambda ib, v: ib.events.market(700, exchange=v),
+    },
+    "events.details": {"conid": lambda ib, v: ib.events.details(v)},
     "session.status": {"recover": lambda ib, v: ib.session.status(recover=v)},
     "portfolio.positions_page": {
         "page": lambda ib, v: ib.portfolio.positions_page(v, account_id=ACCOUNT)

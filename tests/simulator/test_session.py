@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 
-from ibkr_webapi.testing import GatewaySimulator
+from ibkr_webapi.testing import GatewaySimulator, SimulatorConfig, serve_gateway
 
 from .helpers import AAPL, ACCOUNT, prime
 
@@ -148,9 +148,38 @@ async def test_reauthenticate_is_triggered(
     assert (await client.post("/iserver/auth/status", json={})).json()["authenticated"] is True
 
 
-async def test_post_without_body_gets_411(client: httpx.AsyncClient) -> None:
-    assert (await client.post("/iserver/auth/status")).status_code == 411
+def _without_length(http: httpx.AsyncClient, path: str) -> httpx.Request:
+    request = http.build_request("POST", path)
+    del request.headers["Content-Length"]
+    return request
+
+
+async def test_only_a_post_without_any_length_gets_411(client: httpx.AsyncClient) -> None:
+    # httpx (like requests) sends "Content-Length: 0" for an empty POST: the gateway accepts it.
+    empty = client.build_request("POST", "/iserver/auth/status")
+    assert empty.headers["Content-Length"] == "0"
+    assert (await client.send(empty)).status_code == 200
+    assert (await client.post("/tickle", content=b"")).status_code == 200
     assert (await client.post("/iserver/auth/status", json={})).status_code == 200
+    refused = await client.send(_without_length(client, "/iserver/auth/status"))
+    assert refused.status_code == 411 and refused.json()["statusCode"] == 411
+
+
+async def test_both_forms_over_real_https() -> None:
+    async with (
+        serve_gateway(SimulatorConfig(rate_limits=False), port=0, tls=True) as gateway,
+        gateway.client() as http,
+    ):
+        assert (await http.post("/logout")).status_code == 200  # Content-Length: 0
+        assert (await http.send(_without_length(http, "/tickle"))).status_code == 411
+
+
+async def test_a_chunked_post_counts_as_sending_a_length(client: httpx.AsyncClient) -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"{}"
+
+    answer = await client.post("/iserver/auth/status", content=body())
+    assert answer.status_code == 200
 
 
 async def test_sso_validate_answers_upper_case_fields(client: httpx.AsyncClient) -> None:

@@ -71,7 +71,8 @@ def test_every_documented_gateway_limit_is_known() -> None:
         assert rate_of(method, path) == {Rate(1, 900.0)}, path
     assert rate_of("GET", "/sso/validate") == {Rate(1, 60.0)}
     assert policy.matching("GET", "/iserver/accounts") == []
-    assert len(GATEWAY_RULES) == 15
+    assert [r.max_in_flight for r in policy.matching("GET", "/hmds/history")] == [5]
+    assert len(GATEWAY_RULES) == 16
 
 
 def test_demand_holds_every_matching_limit_and_the_global_one() -> None:

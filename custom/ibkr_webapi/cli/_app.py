@@ -14,9 +14,9 @@ from .. import __version__, errors
 from ..fields import UnknownFieldError
 from ..orders.order import ORDER_TYPES, TIME_IN_FORCE
 from . import _commands as commands
+from . import _contracts, _simulate
 from . import _orders as orders
 from . import _render as render
-from . import _simulate
 from ._context import DEFAULT_QUOTE_FIELDS, CommandError, Context
 from ._exitcodes import ExitCode
 from ._misc import add_arguments as add_misc_commands
@@ -154,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = add("search", "find contracts by symbol")
     cmd.add_argument("symbol", metavar="SYMBOL")
     cmd.add_argument("--sec-type", type=_upper, metavar="TYPE", help="e.g. STK, OPT, FUT")
+
+    _contracts.add_arguments(add)
 
     cmd = add("order", "place an order, answering the gateway's questions")
     cmd.add_argument("account", metavar="ACCOUNT", help="account id, e.g. U1234567")

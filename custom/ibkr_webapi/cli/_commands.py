@@ -15,7 +15,7 @@ from .. import errors
 from .._client import IBKRClient
 from ..orders.order import Order
 from ..results.portfolio import Position
-from . import _accounts, _misc, _orders
+from . import _accounts, _contracts, _misc, _orders
 from . import _render as render
 from ._confirm import confirm_policy, declined
 from ._context import (
@@ -271,6 +271,7 @@ COMMANDS: Mapping[str, Callable[[Context], Awaitable[None]]] = {
     "quote": quote,
     "history": history,
     "search": search,
+    "chain": _contracts.chain,
     "order": order,
     "orders": orders,
     "cancel": cancel,

@@ -94,6 +94,8 @@ class EndpointRule:
 GATEWAY_RULES: tuple[EndpointRule, ...] = (
     EndpointRule("GET", "/iserver/marketdata/snapshot", rate="10/second"),
     EndpointRule("GET", "/iserver/marketdata/history", max_in_flight=5),
+    # The HMDS history answers the same requests from the same farm: held to the same 5 at once.
+    EndpointRule("GET", "/hmds/history", max_in_flight=5),
     EndpointRule("GET", "/iserver/account/orders", rate="1 per 5 seconds"),
     EndpointRule("GET", "/iserver/account/trades", rate="1 per 5 seconds"),
     EndpointRule("GET", "/iserver/account/pnl/partitioned", rate="1 per 5 seconds"),

@@ -11,12 +11,15 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ibkr_webapi_client.api.market_data import (
+    get_hmds_history,
     get_market_data_history,
     get_market_data_snapshot,
+    get_regulatory_snapshot,
     unsubscribe_all_market_data,
     unsubscribe_market_data,
 )
 from ibkr_webapi_client.models import (
+    RegulatorySnapshot,
     UnsubscribeAllResponse,
     UnsubscribeRequest,
     UnsubscribeResponse,
@@ -32,10 +35,12 @@ from ..results.market import History
 from ..seam import (
     bool_or_none,
     expect_one,
+    int_or_none,
     json_body,
     json_list,
     json_object,
     send_unparsed,
+    unexpected,
     unset_if_none,
 )
 from ..snapshot import Quote, merge_rows
@@ -46,6 +51,7 @@ logger = logging.getLogger("ibkr_webapi")
 _PERIOD = re.compile(r"^\d{1,4}(min|h|d|w|m|y)$")
 _BAR = re.compile(r"^\d{1,2}(min|h|d|w|m)$")
 HistorySource = Literal["Trades", "Midpoint", "Bid_Ask"]
+BarType = Literal["Last", "Bid", "Ask", "Midpoint", "FeeRate", "Inventory"]
 # What one snapshot call may ask for (the gateway's limits).
 _MAX_CONIDS, _MAX_FIELDS = 100, 50
 
@@ -252,3 +258,79 @@ class MarketResource(Resource):
         # Up to 1,000 bars: decoded once and read by a typed reader, not into 1,000 models.
         response = await self._core.call(lambda c: send_unparsed(c, request))
         return History.from_json(contract, json_object(json_body(response, "history"), "history"))
+
+    async def hmds_history(
+        self,
+        conid: int,
+        *,
+        period: str = "1d",
+        bar: str = "5min",
+        bar_type: BarType = "Last",
+        start_time: datetime | None = None,
+        direction: Literal[-1, 1] | None = None,
+        outside_rth: bool | None = None,
+    ) -> History:
+        """Historical bars from the HMDS farm (``/hmds/history``), the same shape as :meth:`history`.
+
+        ``bar_type`` also offers ``"FeeRate"`` and ``"Inventory"`` (short-selling data);
+        ``direction`` -1 reads backwards from ``start_time``, 1 forwards. At most 5 history calls
+        run at once (this and :meth:`history` share the gateway's limit).
+        """
+        if not isinstance(period, str) or not _PERIOD.match(period):
+            raise errors.InvalidRequestError(
+                f"period {period!r} is not valid; use a number and a unit: min, h, d, w, m or y (e.g. '1d')"
+            )
+        if not isinstance(bar, str) or not _BAR.match(bar):
+            raise errors.InvalidRequestError(
+                f"bar {bar!r} is not valid; use e.g. '1min', '5min', '1h', '1d', '1w' or '1m'"
+            )
+        contract = check_conid(conid)
+        check_choice(
+            bar_type, "bar_type", ("Last", "Bid", "Ask", "Midpoint", "FeeRate", "Inventory")
+        )
+        if direction is not None and (type(direction) is not int or direction not in (-1, 1)):
+            raise errors.InvalidRequestError(
+                f"direction must be -1 (backwards) or 1 (forwards), got {direction!r}"
+            )
+        if outside_rth is not None:
+            check_flag(outside_rth, "outside_rth")
+        start = format_ibkr_time(start_time) if start_time is not None else None
+        request = get_hmds_history._get_kwargs(
+            conid=contract,
+            period=period,
+            bar=bar,
+            bar_type=bar_type,
+            start_time=unset_if_none(start),
+            direction=unset_if_none(direction),
+            outside_rth=unset_if_none(outside_rth),
+        )
+        response = await self._core.call(lambda c: send_unparsed(c, request))
+        data = json_object(json_body(response, "hmds history"), "hmds history")
+        return History.from_json(contract, data)
+
+    async def regulatory_snapshot(self, conid: int, *, accept_fee: bool) -> Quote:
+        """A regulatory snapshot of one contract: **each call costs money** (0.01 USD at IBKR, paper
+        accounts included, unless the account subscribes to the exchange's data).
+
+        Nothing is sent unless ``accept_fee=True`` is passed on every call; for free quotes use
+        :meth:`snapshot`.
+        """
+        if accept_fee is not True:
+            raise errors.InvalidRequestError(
+                "a regulatory snapshot is charged per call (0.01 USD at IBKR); pass "
+                "accept_fee=True to pay for it, or use ib.market.snapshot() for a free quote"
+            )
+        contract = check_conid(conid)
+        response = await self._core.call(
+            lambda c: get_regulatory_snapshot.asyncio_detailed(client=c, conid=contract)
+        )
+        answer = expect_one(response, RegulatorySnapshot, "regulatory snapshot")
+        sent = int_or_none(answer.conid, "conid")
+        if sent is not None and sent != contract:
+            raise unexpected("regulatory snapshot", f"it is for conid {sent}, not {contract}")
+        row = answer.to_dict()
+        row["conid"] = contract
+        try:
+            return Quote.from_row(row)
+        except ValueError as exc:  # a value the snapshot parser cannot read
+            raise unexpected("regulatory snapshot", str(exc)) from None

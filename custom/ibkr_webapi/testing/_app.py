@@ -49,6 +49,13 @@ def _parse_json(raw: bytes) -> Any:
         raise bad_request("the body is not valid JSON") from None
 
 
+def _sends_no_length(request: Request) -> bool:
+    """A request without any length: no Content-Length and no chunked body. The gateway answers
+    411 to those only; ``Content-Length: 0`` (an empty body, as many clients send) is accepted."""
+    headers = request.headers
+    return "content-length" not in headers and "transfer-encoding" not in headers
+
+
 def _drop_connection(request: Request) -> Response:
     abort = request.scope.get("extensions", {}).get(ABORT_EXTENSION)
     if abort is None:  # in-process: make the client see what a dropped connection looks like
@@ -143,10 +150,13 @@ def _endpoint(route: ApiRoute, sim: SimulatorState) -> Callable[[Request], Await
             )
         try:
             raw = await request.body()
-            if request.method == "POST" and config.require_post_body and not raw.strip():
+            if request.method == "POST" and config.require_post_body and _sends_no_length(request):
                 raise GatewayError(
                     411,
-                    {"error": "Length Required: send {} as the body of a POST", "statusCode": 411},
+                    {
+                        "error": "Length Required: send a Content-Length (0 for an empty body) or {} as the body of a POST",
+                        "statusCode": 411,
+                    },
                 )
             if sim.oauth is not None:  # api.ibkr.com: every request signed / with a live bearer
                 sim.oauth.check(request, now)

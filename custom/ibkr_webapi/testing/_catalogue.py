@@ -1,8 +1,12 @@
-"""The contracts the simulator knows: well-known US stocks and ETFs, plus synthetic filler."""
+"""The contracts the simulator knows: well-known US stocks and ETFs, synthetic filler, two futures
+indexes (ES, NQ), and the options and futures built on them (see `_derivatives`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import Literal
 
 from ._noise import uniform
 
@@ -32,6 +36,22 @@ class Contract:
     sec_type: str = "STK"
     currency: str = "USD"
     synthetic: bool = False
+    # --- derivatives (options and futures); None for stocks and indexes
+    underlying: Contract | None = None
+    expiry: date | None = None
+    """Options: the expiration date; futures: the expiration date (the last trading day is before)."""
+    expires_at: float | None = None
+    """Epoch seconds of the expiry's close, when the contract's value settles."""
+    strike: float | None = None
+    right: Literal["C", "P"] | None = None
+    multiplier: float | None = None
+    trading_class: str | None = None
+    local_symbol: str | None = None
+    tick: float = 0.01
+
+    @property
+    def is_derivative(self) -> bool:
+        return self.underlying is not None
 
     @property
     def order_exchange(self) -> str:
@@ -131,19 +151,85 @@ def synthetic_contract(index: int, seed: int) -> Contract:
     )
 
 
-class Catalogue:
-    """Contracts by conid and symbol."""
+INDEXES: tuple[Contract, ...] = (
+    Contract(conid=11004968, symbol="ES", company_name="E-mini S&P 500", listing_exchange="CME",
+             reference_price=5228.5, annual_volatility=0.14, average_volume=0.0,
+             industry="Indices", category="Broad Range Equity Index", sec_type="IND",
+             dividend_yield=1.3),
+    Contract(conid=11004958, symbol="NQ", company_name="E-mini NASDAQ 100", listing_exchange="CME",
+             reference_price=18254.0, annual_volatility=0.19, average_volume=0.0,
+             industry="Indices", category="Broad Range Equity Index", sec_type="IND",
+             dividend_yield=0.8),
+)  # fmt: skip
 
-    def __init__(self, seed: int) -> None:
+SecTypeFilter = Literal["STK", "IND"] | None
+
+
+DerivativeBuilder = Callable[[list[Contract], date], list[Contract]]
+"""Makes the derivatives of some underlyings, as of a day."""
+
+
+class Catalogue:
+    """Contracts by conid and symbol. Stocks are made at once; derivatives when first needed."""
+
+    def __init__(
+        self,
+        seed: int,
+        *,
+        today: date | None = None,
+        derivatives: DerivativeBuilder | None = None,
+    ) -> None:
+        """``derivatives`` makes the options and futures of the underlyings (the simulator passes
+        ``_derivatives.build_derivatives``; without it the catalogue has none)."""
         self._seed = seed
+        self._today = today or date.today()
+        self._build_derivatives = derivatives
         self._by_conid: dict[int, Contract] = {c.conid: c for c in WELL_KNOWN}
+        self._indexes: dict[int, Contract] = {c.conid: c for c in INDEXES}
+        self._derivatives: dict[int, Contract] | None = None
         self._synthetic_count = 0
 
+    @property
+    def today(self) -> date:
+        """The day the derivatives' expiries are counted from (the simulator's first day)."""
+        return self._today
+
     def get(self, conid: int) -> Contract | None:
-        return self._by_conid.get(conid)
+        found = self._by_conid.get(conid) or self._indexes.get(conid)
+        if found is None:
+            found = self.derivatives().get(conid)
+        return found
 
     def all(self) -> list[Contract]:
+        """Every stock (well-known and synthetic): what portfolios are made of."""
         return list(self._by_conid.values())
+
+    def indexes(self) -> list[Contract]:
+        return list(self._indexes.values())
+
+    def derivatives(self) -> dict[int, Contract]:
+        """Every option and future by conid (built on first use)."""
+        if self._derivatives is None:
+            build = self._build_derivatives
+            made = [] if build is None else build([*WELL_KNOWN, *INDEXES], self._today)
+            self._derivatives = {c.conid: c for c in made}
+        return self._derivatives
+
+    def derivatives_of(
+        self, underlying: int, sec_type: str, where: Callable[[Contract], bool] | None = None
+    ) -> list[Contract]:
+        """Options ("OPT") or futures ("FUT") on one underlying, by expiry, strike and right."""
+        found = [
+            c
+            for c in self.derivatives().values()
+            if c.underlying is not None
+            and c.underlying.conid == underlying
+            and c.sec_type == sec_type
+            and (where is None or where(c))
+        ]
+        return sorted(
+            found, key=lambda c: (c.expiry or self._today, c.strike or 0.0, c.right or "")
+        )
 
     def synthetic(self, count: int) -> list[Contract]:
         """Create (once) and return `count` new synthetic contracts."""
@@ -152,14 +238,21 @@ class Catalogue:
         self._by_conid.update((c.conid, c) for c in made)
         return made
 
-    def search(self, text: str, *, by_name: bool = False) -> list[Contract]:
-        """Symbol search (exact match first, then prefixes) or, with `by_name`, company names."""
+    def search(
+        self, text: str, *, by_name: bool = False, sec_type: SecTypeFilter = None
+    ) -> list[Contract]:
+        """Symbol search (exact match first, then prefixes) or, with `by_name`, company names;
+        stocks and indexes, or one of the two."""
         needle = text.strip().upper()
         if not needle:
             return []
-        contracts = [c for c in self._by_conid.values() if not c.synthetic or c.symbol == needle]
+        pool: list[Contract] = []
+        if sec_type in (None, "STK"):
+            pool += [c for c in self._by_conid.values() if not c.synthetic or c.symbol == needle]
+        if sec_type in (None, "IND"):
+            pool += list(self._indexes.values())
         if by_name:
-            return [c for c in contracts if needle in c.company_name]
-        exact = [c for c in contracts if c.symbol == needle]
-        prefix = [c for c in contracts if c.symbol.startswith(needle) and c.symbol != needle]
+            return [c for c in pool if needle in c.company_name]
+        exact = [c for c in pool if c.symbol == needle]
+        prefix = [c for c in pool if c.symbol.startswith(needle) and c.symbol != needle]
         return exact + sorted(prefix, key=lambda c: c.symbol)

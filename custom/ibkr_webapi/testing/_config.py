@@ -100,13 +100,18 @@ class SimulatorConfig:
     idle_timeout_action: Literal["expire", "logout"] = "expire"
     # True: every request, not only /tickle, resets the idle timer
     any_request_keeps_alive: bool = False
-    require_post_body: bool = True  # POST without a body gets 411, like the real gateway
+    # A POST that sends no length at all (neither Content-Length nor chunked) gets 411, like the
+    # real gateway; an empty body with Content-Length: 0 is accepted
+    require_post_body: bool = True
 
     # --- calls that must come first, and pre-flights
     require_iserver_accounts_first: bool = True
     require_portfolio_accounts_first: bool = True
     snapshot_preflight: bool = True
     live_orders_preflight: bool = True
+    # True: snapshots of options and futures stay empty until a contract search named their
+    # underlying in the brokerage session (the gateway wants /iserver/secdef/search first)
+    derivatives_need_search: bool = True
     pnl_preflight: bool = False  # True: the first P&L call of a session answers {"upnl": {}}
     slow_fields: frozenset[str] = field(default_factory=_slow_fields)
     slow_field_delay: int = 1  # calls after the first answered one before slow fields show up

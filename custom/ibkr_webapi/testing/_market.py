@@ -8,6 +8,7 @@ from typing import Literal
 
 from ._catalogue import Contract
 from ._noise import WALK_ORIGIN, gauss, uniform, walk
+from ._pricing import Greeks, black_scholes, forward, smile
 
 DAY = 86_400.0
 SECONDS_PER_YEAR = 365.0 * DAY
@@ -53,6 +54,17 @@ class Quote:
 def round_price(price: float) -> float:
     """Round to the contract's tick: cents above one dollar, 1/100 cent below."""
     return round(price, 2 if price >= 1 else 4)
+
+
+def _derivative_book(contract: Contract, mid: float) -> tuple[float, float]:
+    """Bid and ask of an option (cents, about 3 % wide) or a future (one tick wide)."""
+    tick = contract.tick
+    if contract.sec_type == "FUT":
+        bid = math.floor(mid / tick) * tick
+        return round(bid, 2), round(bid + tick, 2)
+    half = max(tick, round(mid * 0.015, 2))
+    bid = max(0.0, round(mid - half, 2))
+    return bid, round(max(bid + tick, mid + half), 2)
 
 
 class Market:
@@ -118,12 +130,50 @@ class Market:
         return cached
 
     def _compute_price(self, contract: Contract, step: int) -> float:
+        if contract.underlying is not None:
+            return self._derivative_price(contract, step)
         sigma = contract.annual_volatility * math.sqrt(self._interval / SECONDS_PER_YEAR)
         origin = self._origins.get(contract.conid)
         if origin is None:
             origin = self._origins[contract.conid] = walk(self._seed, contract.conid, WALK_ORIGIN)
         value = walk(self._seed, contract.conid, step) - origin
         return contract.reference_price * math.exp(sigma * value)
+
+    def _derivative_price(self, contract: Contract, step: int) -> float:
+        """An option's or a future's fair value from its underlying's price at the same step."""
+        underlying = contract.underlying
+        assert underlying is not None
+        spot = self._price_at_step(underlying, step)
+        years = self._years_left(contract, self.time_of(step))
+        if contract.sec_type == "FUT":
+            return forward(spot, years, underlying.dividend_yield / 100)
+        return self._greeks_at(contract, spot, years).price
+
+    @staticmethod
+    def _years_left(contract: Contract, when: float) -> float:
+        expires = contract.expires_at if contract.expires_at is not None else when
+        return max(0.0, expires - when) / SECONDS_PER_YEAR
+
+    @staticmethod
+    def _greeks_at(contract: Contract, spot: float, years: float) -> Greeks:
+        underlying = contract.underlying
+        assert underlying is not None and contract.strike is not None
+        return black_scholes(
+            call=contract.right == "C",
+            spot=spot,
+            strike=contract.strike,
+            years=years,
+            vol=smile(underlying.annual_volatility, spot, contract.strike),
+            dividend_yield=underlying.dividend_yield / 100,
+        )
+
+    def greeks(self, contract: Contract, when: float) -> Greeks | None:
+        """An option's price, greeks and implied volatility at epoch seconds `when`."""
+        if contract.sec_type != "OPT" or contract.underlying is None:
+            return None
+        step = self.step_at(when)
+        spot = self._price_at_step(contract.underlying, step)
+        return self._greeks_at(contract, spot, self._years_left(contract, self.time_of(step)))
 
     def quote(self, contract: Contract, when: float) -> Quote:
         """The full quote at epoch seconds `when`."""
@@ -167,12 +217,15 @@ class Market:
     def _top_of_book(self, contract: Contract, step: int) -> tuple[float, float, float]:
         """Bid, ask and last at one step: a tight spread around the walk; last is bid or ask."""
         mid = self._price_at_step(contract, step)
-        tick = 0.01 if mid >= 1 else 0.0001
-        half_spread = max(tick, round_price(mid * 0.00005))
-        bid = round_price(max(tick, mid - half_spread))
-        ask = round_price(bid + 2 * half_spread)
+        if contract.underlying is not None:
+            bid, ask = _derivative_book(contract, mid)
+        else:
+            tick = 0.01 if mid >= 1 else 0.0001
+            half_spread = max(tick, round_price(mid * 0.00005))
+            bid = round_price(max(tick, mid - half_spread))
+            ask = round_price(bid + 2 * half_spread)
         last = bid if uniform(self._seed, contract.conid, step, 1) < 0.5 else ask
-        return bid, ask, last
+        return bid, ask, (last or ask)
 
     def _day_extremes(
         self, contract: Contract, day: int, day_start: int, step: int

@@ -6,6 +6,7 @@ import dataclasses
 import random
 from collections import Counter, deque
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ._accounts import Balances
@@ -14,6 +15,8 @@ from ._alerts import AlertBook, SimAlert
 from ._catalogue import Catalogue, Contract
 from ._clock import Clock
 from ._config import SimulatorConfig
+from ._derivatives import build_derivatives
+from ._events import EventBook
 from ._faults import FaultInjector, Faults, LostAnswer, SessionReset
 from ._market import Market, Quote, TradingState
 from ._notifications import ALERT_TYPE, Fyi, NotificationCenter
@@ -57,7 +60,9 @@ class SimulatorState:
     def reset(self) -> None:
         """Back to the configured initial state (the clock keeps its time)."""
         config, now = self.config, self.clock.time()
-        self.catalogue = Catalogue(config.seed)
+        today = datetime.fromtimestamp(now, UTC).date()
+        self.catalogue = Catalogue(config.seed, today=today, derivatives=build_derivatives)
+        self.events = EventBook(today)
         self.market = Market(
             seed=config.seed,
             interval=config.quote_interval,
@@ -96,6 +101,8 @@ class SimulatorState:
         self.fault_injector.clear()
         self.fault_injector.configure(config.faults)
         self.history_in_flight = 0
+        self.hmds_in_flight = 0
+        self.regulatory_snapshots = 0  # /md/regsnapshot calls: each would cost the user money
         self.requests: Counter[str] = Counter()  # "METHOD /route/template" -> how many arrived
         self.rate_limited = 0  # how many requests were answered 429
         self.arrivals: deque[Arrival] = deque(maxlen=config.request_log_size)

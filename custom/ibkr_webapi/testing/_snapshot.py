@@ -10,6 +10,7 @@ from ._catalogue import Catalogue, Contract
 from ._config import SimulatorConfig
 from ._market import Market, Quote
 from ._portfolio import Holding
+from ._pricing import Greeks
 
 FieldValue = str | int | float | None
 
@@ -21,6 +22,25 @@ class _Context:
     holding: Holding | None
     server_id: str
     availability: str
+    greeks: Greeks | None = None
+
+
+def describe(contract: Contract) -> str:
+    """What the gateway calls a contract in field 7219: ``"AAPL MAR 15 '24 190 Call"``."""
+    if contract.sec_type == "OPT" and contract.expiry is not None and contract.strike is not None:
+        right = "Call" if contract.right == "C" else "Put"
+        return (
+            f"{contract.symbol} {contract.expiry:%b %d '%y}".upper()
+            + f" {contract.strike:g} {right}"
+        )
+    if contract.sec_type == "FUT" and contract.expiry is not None:
+        return f"{contract.symbol} {contract.expiry:%b%y}".upper()
+    return contract.symbol
+
+
+def _option(getter: Callable[[Greeks], FieldValue]) -> Callable[[_Context], FieldValue]:
+    """A field only options have."""
+    return lambda c: None if c.greeks is None else getter(c.greeks)
 
 
 def price(value: float) -> str:
@@ -96,8 +116,8 @@ FIELDS: dict[str, Callable[[_Context], FieldValue]] = {
     "7051": lambda c: c.contract.company_name,
     "7059": _traded(lambda c: size(c.quote.last_size)),
     "7087": lambda c: f"{100 * c.contract.annual_volatility:.1f}%",
-    "7219": lambda c: c.contract.symbol,
-    "7220": lambda c: c.contract.symbol,
+    "7219": lambda c: describe(c.contract),
+    "7220": lambda c: describe(c.contract),
     "7221": lambda c: c.contract.listing_exchange,
     "7280": lambda c: c.contract.industry,
     "7281": lambda c: c.contract.category,
@@ -125,6 +145,18 @@ FIELDS: dict[str, Callable[[_Context], FieldValue]] = {
     "7741": lambda c: price(c.quote.prior_close),
     "7762": lambda c: c.quote.volume,
     "7768": lambda c: "1",
+    "201": lambda c: c.contract.right,
+    "7308": _option(lambda g: f"{g.delta:.3f}"),
+    "7309": _option(lambda g: f"{g.gamma:.4f}"),
+    "7310": _option(lambda g: f"{g.theta:.3f}"),
+    "7311": _option(lambda g: f"{g.vega:.3f}"),
+    "7633": _option(lambda g: f"{100 * g.implied_vol:.1f}%"),
+    "7638": lambda c: (
+        f"{int(40 * c.contract.average_volume):,}" if c.contract.sec_type == "OPT" else None
+    ),
+    "7697": lambda c: (
+        f"{int(2 * c.contract.average_volume):,}" if c.contract.sec_type == "FUT" else None
+    ),
 }
 # Prices and sizes are absent for a contract without market data ("N..." availability).
 PRICE_FIELDS = frozenset(
@@ -149,6 +181,25 @@ class SnapshotService:
         self._market = market
         self._subscriptions: dict[int, _Subscription] = {}
         self._server_ids = 0
+        # underlying conid -> brokerage session in which a contract search named it
+        self._searched: dict[int, int] = {}
+
+    def note_search(self, conids: list[int], generation: int) -> None:
+        """A contract search answered these underlyings: their derivatives quote from now on."""
+        for conid in conids:
+            self._searched[conid] = generation
+
+    def was_searched(self, conid: int, generation: int) -> bool:
+        """Whether a contract search named ``conid`` in this brokerage session."""
+        return self._searched.get(conid) == generation
+
+    def derivatives_ready(self, contract: Contract, generation: int) -> bool:
+        """Whether the gateway knows the contract well enough to quote it (derivatives need a
+        search of their underlying first in each brokerage session)."""
+        underlying = contract.underlying
+        if underlying is None or not self._config.derivatives_need_search:
+            return True
+        return self._searched.get(underlying.conid) == generation
 
     def snapshot(
         self,
@@ -171,7 +222,7 @@ class SnapshotService:
     ) -> dict[str, Any]:
         bare: dict[str, Any] = {"conid": conid, "conidEx": str(conid)}
         contract = self._catalogue.get(conid)
-        if contract is None:
+        if contract is None or not self.derivatives_ready(contract, generation):
             return bare
         sub = self._subscriptions.get(conid)
         if sub is None or sub.generation != generation:
@@ -183,7 +234,8 @@ class SnapshotService:
         sub.answered += 1
         quote = self._market.quote(contract, now)
         availability = self._market.availability(conid)
-        context = _Context(contract, quote, holding(conid), sub.server_id, availability)
+        greeks = self._market.greeks(contract, now) if contract.sec_type == "OPT" else None
+        context = _Context(contract, quote, holding(conid), sub.server_id, availability, greeks)
         slow_ready = sub.answered > self._config.slow_field_delay
         item: dict[str, Any] = {}
         for field_id in [*fields, "6119", "6509"]:
@@ -199,6 +251,19 @@ class SnapshotService:
         item["_updated"] = quote.updated_ms
         item.update(bare)
         item["server_id"] = sub.server_id
+        return item
+
+    def regulatory(self, contract: Contract, now: float) -> dict[str, Any]:
+        """One regulatory snapshot (``/md/regsnapshot``): every price field at once, no pre-flight."""
+        quote = self._market.quote(contract, now)
+        greeks = self._market.greeks(contract, now) if contract.sec_type == "OPT" else None
+        context = _Context(contract, quote, None, "reg0", "RpB", greeks)
+        item: dict[str, Any] = {"conid": contract.conid, "conidEx": str(contract.conid)}
+        for field_id in ("31", "55", "70", "71", "82", "83", "84", "85", "86", "87", "88", "7059"):
+            value = FIELDS[field_id](context)
+            if value is not None:
+                item[field_id] = value
+        item.update({"HasDelayed": False, "_updated": quote.updated_ms, "server_id": "reg0"})
         return item
 
     def unsubscribe(self, conid: int) -> bool:
