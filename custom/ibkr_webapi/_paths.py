@@ -27,7 +27,13 @@ def relative_path(url: httpx.URL, base_path: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def _compile(pattern: str) -> re.Pattern[str]:
+def _compile(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
+@lru_cache(maxsize=512)
+def _translate(pattern: str) -> str:
+    """The regular expression for a path pattern (checked now; compiled on first match)."""
     parts: list[str] = []
     i = 0
     while i < len(pattern):
@@ -46,7 +52,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
         else:
             parts.append(re.escape(pattern[i]))
             i += 1
-    return re.compile("".join(parts) + "/?")
+    return "".join(parts) + "/?"
 
 
 class EndpointPattern:
@@ -56,7 +62,7 @@ class EndpointPattern:
     ``**`` matches any number of segments (``/fyi/**``).
     """
 
-    __slots__ = ("_regex", "method", "path")
+    __slots__ = ("_regex", "_source", "method", "path")
 
     def __init__(self, method: str, path: str) -> None:
         method = method.strip().upper()
@@ -65,7 +71,8 @@ class EndpointPattern:
             raise ConfigurationError(f"path pattern must start with '/': {path!r}")
         self.method = method or "*"
         self.path = path.rstrip("/") or "/"
-        self._regex = _compile(self.path)
+        self._source = _translate(self.path)
+        self._regex: re.Pattern[str] | None = None  # compiled on first match: imports stay cheap
 
     @classmethod
     def parse(cls, spec: str) -> EndpointPattern:
@@ -80,7 +87,10 @@ class EndpointPattern:
     def matches(self, method: str, path: str) -> bool:
         if self.method != "*" and self.method != method.upper():
             return False
-        return self._regex.fullmatch(path) is not None
+        regex = self._regex
+        if regex is None:
+            regex = self._regex = _compile(self._source)
+        return regex.fullmatch(path) is not None
 
     def __repr__(self) -> str:
         return f"EndpointPattern({self.method!r}, {self.path!r})"

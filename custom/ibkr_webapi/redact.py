@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -55,6 +55,23 @@ _ALWAYS_SECRET_HEADERS = frozenset(
 # Names that are secret only as a whole: the gateway's websocket cookie is "api=<session>".
 _EXACT_SECRET_NAMES = frozenset({"api"})
 
+
+class _LazyPattern:
+    """A regular expression compiled on first use: the package's import stays cheap."""
+
+    __slots__ = ("_flags", "_regex", "_source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source, self._flags = source, flags
+        self._regex: re.Pattern[str] | None = None
+
+    def sub(self, replacement: str | Callable[[re.Match[str]], str], text: str) -> str:
+        regex = self._regex
+        if regex is None:
+            regex = self._regex = re.compile(self._source, self._flags)
+        return regex.sub(replacement, text)
+
+
 _NAME = (
     r"(?:[A-Za-z0-9_.\-]*(?:"
     + "|".join(re.escape(p) for p in _SECRET_PARTS)
@@ -63,40 +80,42 @@ _NAME = (
     + r")"
 )
 # "name": "value" / "name": 123 / 'name': 'value' (only scalar values: objects and lists are left alone)
-_JSON_PAIR = re.compile(
+_JSON_PAIR = _LazyPattern(
     r"""(?P<lead>(?P<q>["'])(?P<name>""" + _NAME + r""")(?P=q)\s*:\s*)"""
     r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[-+\w.]+)""",
     re.IGNORECASE,
 )
 # name=value (query strings, form bodies, OAuth header parameters: oauth_token="...")
-_KV_PAIR = re.compile(
+_KV_PAIR = _LazyPattern(
     r"""(?P<lead>(?<![\w.\-])(?P<name>"""
     + _NAME
     + r""")\s*=\s*)(?P<value>"[^"]*"|'[^']*'|[^\s&,;"'<>]+)""",
     re.IGNORECASE,
 )
 # a header line pasted into text: "Cookie: a=b; c=d"
-_HEADER_LINE = re.compile(
+_HEADER_LINE = _LazyPattern(
     r"(?P<lead>^[ \t]*(?:authorization|proxy-authorization|cookie|set-cookie)[ \t]*:[ \t]*)(?P<value>.+)$",
     re.IGNORECASE | re.MULTILINE,
 )
 # "session: 1a2b3c4d..." in prose: a secret name, a colon, and a value that looks like a credential
 # (8 or more token characters, at least one a digit), so that "session: expired" stays readable
-_PROSE_PAIR = re.compile(
+_PROSE_PAIR = _LazyPattern(
     r"(?P<lead>(?<![\w.\-])(?P<name>" + _NAME + r")\s*:\s*)"
     r"(?P<value>(?=[A-Za-z0-9._~+/=\-]*\d)[A-Za-z0-9._~+/=\-]{8,})",
     re.IGNORECASE,
 )
 # credentials after an auth scheme: "Bearer eyJ...", "Basic dXNlcjpwYXNz"
-_SCHEME_CREDENTIALS = re.compile(r"\b(?P<lead>(?:Bearer|Basic)\s+)(?P<value>[A-Za-z0-9\-._~+/]+=*)")
+_SCHEME_CREDENTIALS = _LazyPattern(
+    r"\b(?P<lead>(?:Bearer|Basic)\s+)(?P<value>[A-Za-z0-9\-._~+/]+=*)"
+)
 # a JSON Web Token anywhere (client assertions, access tokens, SSO bearers)
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*")
+_JWT = _LazyPattern(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*")
 # a PEM private key pasted into text
-_PEM_PRIVATE = re.compile(
+_PEM_PRIVATE = _LazyPattern(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)", re.DOTALL
 )
 # user:password@ in URLs inside free text
-_URL_USERINFO = re.compile(
+_URL_USERINFO = _LazyPattern(
     r"(?P<lead>\b[a-z][a-z0-9+.\-]*://[^/\s:@]+:)(?P<value>[^@\s/]+)(?=@)", re.I
 )
 
