@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,6 @@ import pytest
 from openapi_python_client.strings import snake_case
 
 from ibkr_webapi.testing import GatewaySimulator, SimulatorConfig
-from tools.specbuild.contract import read as read_contract
-from tools.specbuild.pipeline import DEFAULT_CONTRACT as CONTRACT
 from tools.specbuild.pipeline import DEFAULT_OVERLAY, DEFAULT_SPEC, resolve_spec
 
 from .helpers import AAPL, ACCOUNT, IBM, prime
@@ -156,35 +155,27 @@ async def test_every_operation_in_the_spec_answers_a_conforming_body(recorder: A
     await rec.check("post", "/iserver/questions/suppress/reset", json={})
     await rec.check("post", "/logout", json={})
 
-    # Every operation the client uses (tools/specbuild/contract.txt) must have a conformance check:
-    # here, or in its module's own file (test_conformance_<module>.py checks all of that module).
-    areas = {p.stem.removeprefix("test_conformance_") for p in HERE.glob("test_conformance_*.py")}
-    used = {
-        entry.split(":")[1]
-        for entry in read_contract(CONTRACT)
-        if ".api." in entry.split(":")[0]
-        and entry.split(":")[0].removeprefix("ibkr_webapi_client.api.").split(".")[0] not in areas
-    }
-    used -= _checked_by_area_files()
-    every = {
-        (m, t)
-        for t, item in SPEC["paths"].items()
-        for m, op in item.items()
-        if m in METHODS and snake_case(op["operationId"]) in used
-    }
-    assert every - rec.covered - _covered_by_area_files() == set(), (
-        "operations without a conformance check"
-    )
+    # Every operation of the modules no test_conformance_<area>.py owns must be checked here.
+    assert _operations(MODULES) - rec.covered == set(), "operations without a conformance check"
 
 
-def _covered_by_area_files() -> set[tuple[str, str]]:
-    """Operations of the generated modules that a ``test_conformance_<area>.py`` file covers in full
-    (each declares its ``MODULES`` and asserts that itself)."""
-    names: set[str] = set()
-    for path in Path(__file__).parent.glob("test_conformance_*.py"):
+def _area_modules() -> dict[str, tuple[str, ...]]:
+    """The generated modules each ``test_conformance_<area>.py`` owns (its ``MODULES``): that file
+    checks every operation of them and asserts it did."""
+    owned: dict[str, tuple[str, ...]] = {}
+    for path in sorted(HERE.glob("test_conformance_*.py")):
         area = importlib.import_module(f"{__package__}.{path.stem}")
-        for module in getattr(area, "MODULES", ()):
-            names |= {p.stem for p in (GENERATED / module).glob("*.py")}
+        owned[path.stem] = tuple(area.MODULES)
+    return owned
+
+
+def _generated_modules() -> set[str]:
+    return {p.name for p in GENERATED.iterdir() if p.is_dir() and not p.name.startswith("__")}
+
+
+def _operations(modules: Iterable[str]) -> set[tuple[str, str]]:
+    """Every (method, path template) of the generated operations in ``modules``."""
+    names = {p.stem for m in modules for p in (GENERATED / m).glob("*.py")} - {"__init__"}
     return {
         (m, t)
         for t, item in SPEC["paths"].items()
@@ -193,17 +184,19 @@ def _covered_by_area_files() -> set[tuple[str, str]]:
     }
 
 
-def _checked_by_area_files() -> set[str]:
-    """Operations of the generated modules a test_conformance_<area>.py file owns (its MODULES):
-    that file checks each of them and asserts it covers every operation of those modules."""
-    here = Path(__file__).resolve().parent
-    generated = here.parents[1] / "ibkr_webapi_client" / "api"
-    names: set[str] = set()
-    for path in sorted(here.glob("test_conformance_*.py")):
-        area = importlib.import_module(f"{__package__}.{path.stem}")
-        for module in getattr(area, "MODULES", ()):
-            names |= {op.stem for op in (generated / module).glob("*.py")} - {"__init__"}
-    return names
+# The generated modules this file checks in full; every other module belongs to one area file.
+MODULES = ("market_data",)
+
+
+def test_every_generated_operation_has_exactly_one_conformance_file() -> None:
+    owners = _area_modules()
+    owners["test_conformance"] = MODULES
+    claimed = [module for modules in owners.values() for module in modules]
+    assert len(claimed) == len(set(claimed)), f"a module claimed twice: {owners}"
+    assert set(claimed) == _generated_modules(), "a generated module without a conformance file"
+    operations = _operations(_generated_modules())
+    assert len(operations) == 118  # 111 of IBKR's trading operations + 7 live ones it omits
+    print(f"conformance: {len(operations)} operations in {len(claimed)} modules, all checked")
 
 
 async def test_error_answers_conform_to_the_error_schema(recorder: Any) -> None:

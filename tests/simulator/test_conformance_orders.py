@@ -16,6 +16,8 @@ from ibkr_webapi.testing import GatewaySimulator, SimulatorConfig
 from .helpers import AAPL, ACCOUNT, IBM, prime
 from .test_conformance import METHODS, SPEC, Recorder
 
+MODULES = ("orders",)  # the generated modules this file checks in full
+
 ORDERS = f"/iserver/account/{ACCOUNT}/orders"
 CONFIG = SimulatorConfig(rate_limits=False, price_prompt_deviation=0.2)
 
