@@ -21,15 +21,12 @@ import email.utils
 import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol
 
 import httpx
 
+from .orders.prompt import OrderPrompt
 from .redact import redact_text, redact_url
-
-if TYPE_CHECKING:
-    from .orders.order import Order
-    from .results.orders import OrderPrompt
 
 __all__ = [
     "APIConnectionError",
@@ -279,12 +276,29 @@ TimeoutError = APITimeoutError  # documented alias; shadows the builtin in this 
 # -- Order outcomes ----------------------------------------------------------------------------
 
 
+class OrderLike(Protocol):
+    """What an order error tells of the order it was about (an :class:`~ibkr_webapi.Order`)."""
+
+    @property
+    def c_oid(self) -> str | None: ...
+    @property
+    def conid(self) -> int | None: ...
+    @property
+    def side(self) -> str: ...
+    @property
+    def quantity(self) -> float | None: ...
+    @property
+    def order_type(self) -> str: ...
+    @property
+    def price(self) -> float | None: ...
+
+
 class OrderRejected(IBKRError):  # noqa: N818 - reads as an event, like the gateway's own wording
     """The gateway refused an order (or a modification / cancellation); ``message`` is IBKR's text."""
 
-    order: Order | None
+    order: OrderLike | None
 
-    def __init__(self, message: str, *, order: Order | None = None) -> None:
+    def __init__(self, message: str, *, order: OrderLike | None = None) -> None:
         super().__init__(redact_text(message))
         self.order = order
 
@@ -299,7 +313,9 @@ class OrderRejectedWithPrompt(OrderRejected):
 
     prompt: OrderPrompt
 
-    def __init__(self, message: str, *, prompt: OrderPrompt, order: Order | None = None) -> None:
+    def __init__(
+        self, message: str, *, prompt: OrderPrompt, order: OrderLike | None = None
+    ) -> None:
         super().__init__(message, order=order)
         self.prompt = prompt
 
@@ -314,7 +330,7 @@ class OrderConfirmationRequired(IBKRError):  # noqa: N818
     messages: list[str]
     message_ids: list[str]
     reply_id: str
-    order: Order | None
+    order: OrderLike | None
 
     def __init__(
         self,
@@ -322,7 +338,7 @@ class OrderConfirmationRequired(IBKRError):  # noqa: N818
         message_ids: Sequence[str],
         reply_id: str,
         *,
-        order: Order | None = None,
+        order: OrderLike | None = None,
         reason: str | None = None,
     ) -> None:
         self.messages = [str(m) for m in messages]
@@ -349,7 +365,7 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
     """
 
     c_oid: str | None
-    order: Order | None
+    order: OrderLike | None
     checked: tuple[str, ...]
     """What the client looked at before giving up (e.g. ``"live orders"``, ``"trades"``)."""
     order_id: int | None
@@ -364,7 +380,7 @@ class OrderStatusUnknown(IBKRError):  # noqa: N818
         message: str,
         *,
         c_oid: str | None = None,
-        order: Order | None = None,
+        order: OrderLike | None = None,
         checked: Sequence[str] = (),
         order_id: int | None = None,
         c_oids: Sequence[str] = (),

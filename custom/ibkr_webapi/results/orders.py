@@ -21,6 +21,7 @@ from ibkr_webapi_client.types import Unset
 
 from ..dates import parse_ibkr_time
 from ..orders.order import Question
+from ..orders.prompt import OrderPrompt
 from ..seam import (
     bool_or_none,
     float_or_none,
@@ -83,23 +84,6 @@ class PlacedBracket:
     def recovered(self) -> bool:
         """Some leg's answer was lost and the leg was found on the gateway by its cOID."""
         return any(leg.recovered for leg in self.legs)
-
-
-@attrs.frozen(kw_only=True)
-class OrderPrompt:
-    """A refusal that offers choices (IBKR's order-reject prompt); nothing was placed.
-
-    Answer with ``ib.orders.answer_prompt(prompt, option)``: ``option`` is one of ``options``, and
-    some options resubmit the order (e.g. "Use on this order" for the price management algo).
-    """
-
-    order_id: int
-    req_id: str
-    text: str
-    options: tuple[str, ...]
-    message_id: str | None
-    c_oids: tuple[str, ...]
-    """The cOIDs of the refused submission (one order, or every leg of a group)."""
 
 
 @attrs.frozen(kw_only=True)
