@@ -82,6 +82,19 @@ def _mapped(exc: BaseException, request: httpx.Request, *, sent: bool) -> httpx.
     return httpx.ReadError(f"{type(exc).__name__}: {exc}", request=request)
 
 
+def _cause(exc: BaseException) -> BaseException:
+    """What to chain the httpx error to: the ``OSError``/``ssl.SSLError`` under a connect failure
+    (aiohttp's certificate error is itself an ``SSLError`` whose text names host and port; the
+    client's TLS message must read the same as with httpx), else ``exc``."""
+    import aiohttp
+
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return exc.certificate_error
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return exc.os_error
+    return exc
+
+
 class _Body(httpx.AsyncByteStream):
     """An aiohttp response body as httpx reads it; closing it returns or drops the connection."""
 
@@ -228,7 +241,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     timeout=self._timeout(request),
                 )
             except Exception as exc:  # not CancelledError: that stays what it is
-                raise _mapped(exc, request, sent=False) from exc
+                raise _mapped(exc, request, sent=False) from _cause(exc)
         except BaseException:
             if release is not None:
                 release()
