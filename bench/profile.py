@@ -62,7 +62,9 @@ def main() -> int:
     args = parser.parse_args()
     gateway = _gateway.start(positions=args.positions)
     try:
-        profiler: Any = asyncio.run(_run(gateway.url, gateway.ca, args.call, args.calls, args.backend))
+        profiler: Any = asyncio.run(
+            _run(gateway.url, gateway.ca, args.call, args.calls, args.backend)
+        )
     finally:
         gateway.stop(signal.SIGINT)
     if args.html is not None:
