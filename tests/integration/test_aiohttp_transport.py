@@ -47,6 +47,8 @@ async def test_bodies_headers_and_status_travel_as_sent() -> None:
             empty = (await http.delete("/d")).json()
             assert empty["method"] == "DELETE" and empty["body"] == ""
         assert transport._session is None  # closed with the client
+        with pytest.raises(errors.ConfigurationError, match="closed"):
+            await transport.handle_async_request(httpx.Request("GET", server.origin))
 
 
 async def test_compressed_answers_are_decoded_by_httpx_and_counted_as_sent() -> None:

@@ -19,13 +19,13 @@ REQUEST = httpx.Request("POST", "https://localhost:5000/v1/api/iserver/account/U
 KEY = ConnectionKey("localhost", 5000, True, True, None, None, None)
 
 
-def _raised(exc: BaseException, *, sent: bool) -> httpx.TransportError:
+def _raised(exc: BaseException, *, in_body: bool) -> httpx.TransportError:
     """What the transport raises for ``exc``, with the chain it builds."""
     try:
         try:
             raise exc
         except Exception as inner:
-            raise backend._mapped(inner, REQUEST, sent=sent) from backend._cause(inner)
+            raise backend._mapped(inner, REQUEST, in_body=in_body) from backend._cause(inner)
     except httpx.TransportError as mapped:
         return mapped
 
@@ -44,7 +44,7 @@ def _raised(exc: BaseException, *, sent: bool) -> httpx.TransportError:
 def test_failures_before_the_request_is_written_say_nothing_was_sent(
     failure: BaseException, expected: type[httpx.TransportError]
 ) -> None:
-    assert type(_raised(failure, sent=False)) is expected
+    assert type(_raised(failure, in_body=False)) is expected
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_failures_before_the_request_is_written_say_nothing_was_sent(
 def test_failures_after_it_may_have_been_written_say_it_may_have_arrived(
     failure: BaseException, expected: type[httpx.TransportError]
 ) -> None:
-    mapped = _raised(failure, sent=True)
+    mapped = _raised(failure, in_body=True)
     assert type(mapped) is expected
     assert not isinstance(mapped, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
@@ -74,7 +74,7 @@ def test_a_certificate_failure_chains_to_the_ssl_error_itself() -> None:
     cause = ssl.SSLCertVerificationError(1, "certificate verify failed")
     cause.verify_message = "self-signed certificate"
     failure = aiohttp.ClientConnectorCertificateError(KEY, cause)
-    mapped = _raised(failure, sent=False)
+    mapped = _raised(failure, in_body=False)
     assert isinstance(mapped, httpx.ConnectError)
     assert mapped.__cause__ is cause  # what the client's TLS message reads, as with httpx
 

@@ -57,8 +57,11 @@ def aiohttp_available() -> bool:
     return True
 
 
-def _mapped(exc: BaseException, request: httpx.Request, *, sent: bool) -> httpx.TransportError:
-    """The httpx error for an aiohttp failure; ``sent``: the request may have been written."""
+def _mapped(exc: BaseException, request: httpx.Request, *, in_body: bool) -> httpx.TransportError:
+    """The httpx error for an aiohttp failure (``in_body``: while reading the answer's body).
+
+    Only a failure to connect says "not sent"; anything else, including what is not recognised,
+    says "may have reached the gateway" (fail closed)."""
     import aiohttp
 
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
@@ -71,7 +74,7 @@ def _mapped(exc: BaseException, request: httpx.Request, *, sent: bool) -> httpx.
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         message = (
             "peer closed connection without sending complete message body"
-            if sent
+            if in_body
             else "Server disconnected without sending a response."
         )
         return httpx.RemoteProtocolError(message, request=request)
@@ -117,7 +120,7 @@ class _Body(httpx.AsyncByteStream):
                     break
                 yield chunk
         except Exception as exc:
-            raise _mapped(exc, self._request, sent=True) from exc
+            raise _mapped(exc, self._request, in_body=True) from exc
         self._done = True
 
     async def aclose(self) -> None:
@@ -172,7 +175,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         import aiohttp
 
         if self._closed:
-            raise RuntimeError("this transport is closed")
+            raise errors.ConfigurationError("this transport is closed; create a new client")
         connector = aiohttp.TCPConnector(
             ssl=self._ssl, limit=self._max, limit_per_host=0, keepalive_timeout=self._keepalive
         )
@@ -196,6 +199,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         key = (connect, read)
         found = self._timeouts.get(key)
         if found is None:
+            if len(self._timeouts) >= 64:  # callers varying timeouts per request: stay bounded
+                self._timeouts.clear()
             # connect bounds DNS + TCP + TLS as httpx's does; sock_connect each attempt.
             found = aiohttp.ClientTimeout(
                 total=None, connect=connect, sock_connect=connect, sock_read=read
@@ -241,7 +246,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     timeout=self._timeout(request),
                 )
             except Exception as exc:  # not CancelledError: that stays what it is
-                raise _mapped(exc, request, sent=False) from _cause(exc)
+                raise _mapped(exc, request, in_body=False) from _cause(exc)
         except BaseException:
             if release is not None:
                 release()
@@ -251,7 +256,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             headers=response.raw_headers,
             stream=_Body(response, request, release or _NO_SLOT),
             extensions={
-                "http_version": _HTTP11,
+                "http_version": _HTTP11 if response.version == (1, 1) else _version(response),
                 "reason_phrase": (response.reason or "").encode("ascii", "replace"),
             },
         )
@@ -261,6 +266,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def _version(response: aiohttp.ClientResponse) -> bytes:
+    version = response.version
+    return b"HTTP/1.1" if version is None else f"HTTP/{version.major}.{version.minor}".encode()
 
 
 async def _chunks(stream: httpx.AsyncByteStream | httpx.SyncByteStream) -> AsyncIterator[bytes]:
