@@ -44,7 +44,7 @@ _NOT_INSTALLED = (
 )
 # httpx sends these itself; aiohttp must not add its own (or a second Transfer-Encoding).
 _SKIP_AUTO = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
-_DROP = frozenset({"transfer-encoding"})
+_DROP = frozenset({b"transfer-encoding"})
 _HTTP11 = b"HTTP/1.1"
 
 
@@ -229,7 +229,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         from yarl import URL
 
         session = self._session or self._open()
-        headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _DROP]
+        encoding = request.headers.encoding  # names keep their case, values their bytes
+        headers = [
+            (k.decode(encoding), v.decode(encoding))
+            for k, v in request.headers.raw
+            if k.lower() not in _DROP
+        ]
         stream = request.stream
         data = (
             (request.content or None) if isinstance(stream, httpx.ByteStream) else _chunks(stream)
