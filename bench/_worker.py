@@ -3,7 +3,8 @@
 Prints one JSON line with the figures. Every client gets the same process start, the same warm-up and
 the same server; CPU is the process's CPU time (``time.process_time``: every thread counts), not wall.
 
-Clients: ``ours`` (IBKRClient, pacing off), ``ours_pacer`` (pacing on, with limits raised so that it
+Clients: ``ours`` (IBKRClient, pacing off), ``ours_aio`` (the same on ``http_backend="aiohttp"``),
+``ours_pacer`` (pacing on, with limits raised so that it
 never waits: what the bookkeeping costs), ``bare`` (one ``httpx.AsyncClient`` and ``json.loads``) and
 ``ibind`` (synchronous, measured with a plain loop: no threads, no event loop).
 """
@@ -147,6 +148,9 @@ async def _measure_fetch(
 def _ours(task: dict[str, Any], *, pacer: bool = False) -> Any:
     from ibkr_webapi import EndpointRule, IBKRClient, RateLimitPolicy
 
+    # ``ours_aio``: the same client on the aiohttp network layer (http_backend="aiohttp").
+    backend = "aiohttp" if task.get("client") == "ours_aio" else "httpx"
+
     if pacer:
         # The gateway's rule set, every rate raised so that nothing waits: the pacer's own cost.
         policy = RateLimitPolicy().with_global_rate("100000/second")
@@ -155,7 +159,9 @@ def _ours(task: dict[str, Any], *, pacer: bool = False) -> Any:
         )
     else:
         policy = RateLimitPolicy.off()
-    return IBKRClient(task["url"], verify=task["ca"], keepalive=None, rate_limits=policy)
+    return IBKRClient(
+        task["url"], verify=task["ca"], keepalive=None, rate_limits=policy, http_backend=backend
+    )
 
 
 async def ours_calls(task: dict[str, Any], pacer: bool) -> dict[str, Any]:
@@ -468,7 +474,7 @@ def main() -> int:
         else:
             result = asyncio.run(ours_calls(task, pacer=client == "ours_pacer"))
     elif kind == "positions":
-        runner = {"ours": ours_positions, "bare": bare_positions}
+        runner = {"ours": ours_positions, "ours_aio": ours_positions, "bare": bare_positions}
         result = ibind_positions(task) if client == "ibind" else asyncio.run(runner[client](task))
     elif kind == "lag":
         result = asyncio.run(loop_lag(task))

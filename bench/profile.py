@@ -1,6 +1,6 @@
 """Profile one of our client's calls against the simulator in another process (pyinstrument).
 
-    python -m bench.profile snapshot [--calls 200] [--html out.html]
+    python -m bench.profile snapshot [--calls 200] [--backend aiohttp] [--html out.html]
 
 Calls: accounts, summary, snapshot, history, positions. A developer tool: where the CPU goes, to
 decide what to make faster next (``make bench`` says whether it is fast enough).
@@ -25,10 +25,11 @@ from bench._worker import HISTORY, SNAPSHOT_FIELDS, _ours  # noqa: E402
 ACCOUNT = "U1234567"
 
 
-async def _run(url: str, ca: str, what: str, calls: int) -> object:
+async def _run(url: str, ca: str, what: str, calls: int, backend: str) -> object:
     from pyinstrument import Profiler
 
-    async with _ours({"url": url, "ca": ca}) as ib:
+    client = "ours_aio" if backend == "aiohttp" else "ours"
+    async with _ours({"url": url, "ca": ca, "client": client}) as ib:
         await ib.accounts()
         await ib.portfolio_accounts()
         conids = [p.conid for p in await ib.positions_page(ACCOUNT, 0)]
@@ -57,10 +58,13 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--positions", type=int, default=1_000)
     parser.add_argument("--html", type=Path)
+    parser.add_argument("--backend", choices=["httpx", "aiohttp"], default="httpx")
     args = parser.parse_args()
     gateway = _gateway.start(positions=args.positions)
     try:
-        profiler: Any = asyncio.run(_run(gateway.url, gateway.ca, args.call, args.calls))
+        profiler: Any = asyncio.run(
+            _run(gateway.url, gateway.ca, args.call, args.calls, args.backend)
+        )
     finally:
         gateway.stop(signal.SIGINT)
     if args.html is not None:

@@ -12,7 +12,9 @@ goal is missed (each is listed), 2 when the run itself failed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import math
 import os
 import platform
 import signal
@@ -43,7 +45,16 @@ OP_TITLES = {
     "snapshot": "snapshot, 100 conids x 20 fields",
     "history": "history, 1,000 bars",
 }
-CALL_CLIENTS = ("ours", "ours_pacer", "bare", "ibind")
+# ours_aio: our client on http_backend="aiohttp" (the `fast` extra); left out when not installed.
+AIO = ("ours_aio",) if importlib.util.find_spec("aiohttp") is not None else ()
+CALL_CLIENTS = ("ours", *AIO, "ours_pacer", "bare", "ibind")
+CLIENT_TITLES = {
+    "ours": "ours",
+    "ours_aio": "ours, aiohttp",
+    "ours_pacer": "ours, pacer on",
+    "bare": "bare httpx",
+    "ibind": "ibind",
+}
 CPU_GOALS = {"accounts": 1.2, "summary": 1.2, "snapshot": 1.5}
 
 
@@ -155,6 +166,7 @@ def machine_notes() -> list[str]:
             "httpx",
             "httpcore",
             "sniffio",
+            "aiohttp",
             "ibind",
             "requests",
             "orjson",
@@ -200,7 +212,7 @@ def call_section(gateway: _gateway.Gateway, rounds: int, quick: bool) -> Section
                 wall.setdefault((client, op), []).append(figures["wall"])
     section = Section(
         "CPU per call (process CPU time; ratio to bare httpx + json.loads: median of the rounds' ratios)",
-        ["call", "ours", "ours, pacer on", "bare httpx", "ibind", "spread", "goal"],
+        ["call", *(CLIENT_TITLES[c] for c in CALL_CLIENTS), "spread", "goal"],
     )
     for op in OPS:
         med = {c: _median(cpu[(c, op)]) for c in CALL_CLIENTS}
@@ -210,7 +222,7 @@ def call_section(gateway: _gateway.Gateway, rounds: int, quick: bool) -> Section
                 OP_TITLES[op],
                 *(
                     _cell(_paired(cpu[(c, op)], cpu[("bare", op)]), _us(med[c]))
-                    for c in ("ours", "ours_pacer", "bare", "ibind")
+                    for c in CALL_CLIENTS
                 ),
                 f"±{max(_spread(cpu[(c, op)]) for c in CALL_CLIENTS) * 100:.0f}%",
                 f"ours ≤ {goal}x bare" if goal else "",
@@ -227,11 +239,9 @@ def call_section(gateway: _gateway.Gateway, rounds: int, quick: bool) -> Section
             )
     snap = {c: _median(cpu[(c, "snapshot")]) for c in CALL_CLIENTS}
     section.goals.append(
-        Goal(
-            "CPU per call, snapshot: ours / ibind",
-            _paired(cpu[("ours", "snapshot")], cpu[("ibind", "snapshot")]),
-            "<=",
-            1.0,
+        _best_of_ours(
+            "CPU per call, snapshot",
+            {c: _paired(cpu[(c, "snapshot")], cpu[("ibind", "snapshot")]) for c in OURS_BACKENDS},
         )
     )
     values = 100 * 20
@@ -251,6 +261,17 @@ def call_section(gateway: _gateway.Gateway, rounds: int, quick: bool) -> Section
         ),
     ]
     return section
+
+
+OURS_BACKENDS = ("ours", *AIO)
+
+
+def _best_of_ours(what: str, ratios: dict[str, float]) -> Goal:
+    """``what: ours / ibind <= 1`` for the best of our network layers (the user picks one)."""
+    best = min(ratios, key=lambda c: float("inf") if math.isnan(ratios[c]) else ratios[c])
+    detail = ", ".join(f"{CLIENT_TITLES[c]} {r:.2f}" for c, r in ratios.items())
+    name = f"{what}: ours (best network layer) / ibind"
+    return Goal(name, ratios[best], "<=", 1.0, detail if len(ratios) > 1 else "")
 
 
 def lag_section(gateway: _gateway.Gateway, rounds: int, quick: bool) -> Section:
@@ -304,7 +325,7 @@ def lag_section(gateway: _gateway.Gateway, rounds: int, quick: bool) -> Section:
 
 def positions_section(gateway: _gateway.Gateway, rounds: int, sizes: dict[str, int]) -> Section:
     figures: dict[tuple[str, str, str, str], list[float]] = {}
-    clients = ("ours", "bare", "ibind")
+    clients = ("ours", *AIO, "bare", "ibind")
     for number, order in enumerate(_rounds(rounds, clients), 1):
         for account, size in sizes.items():
             log(f"  positions {size:,}, round {number}/{rounds}")
@@ -341,6 +362,7 @@ def positions_section(gateway: _gateway.Gateway, rounds: int, sizes: dict[str, i
         for client, mode, label in (
             ("ours", "list", "ours, list"),
             ("ours", "iter", "ours, async for"),
+            *((c, "list", f"{CLIENT_TITLES[c]}, list") for c in AIO),
             ("bare", "list", "bare httpx, list"),
             ("ibind", "list", "ibind, list"),
         ):
@@ -375,17 +397,12 @@ def positions_section(gateway: _gateway.Gateway, rounds: int, sizes: dict[str, i
             "<=",
             1.2,
         ),
-        Goal(
-            f"{small:,} positions, CPU: ours / ibind",
-            paired("ours", small, "list", "cpu", "ibind"),
-            "<=",
-            1.0,
-        ),
-        Goal(
-            f"{large:,} positions, CPU: ours / ibind",
-            paired("ours", large, "list", "cpu", "ibind"),
-            "<=",
-            1.0,
+        *(
+            _best_of_ours(
+                f"{size:,} positions, CPU",
+                {c: paired(c, size, "list", "cpu", "ibind") for c in OURS_BACKENDS},
+            )
+            for size in (small, large)
         ),
         Goal(
             f"async for stays flat: peak at {large:,} / peak at {small:,}",

@@ -25,7 +25,7 @@ from .auth._renewing import RenewingAuth
 from .auth.keepalive import Keepalive
 from .ids import check_account
 from .redact import redact_text, redact_url
-from .settings import DEFAULT_BASE_URL, Settings, Verify
+from .settings import DEFAULT_BASE_URL, HttpBackend, Settings, Verify, check_backend
 from .transports import TransportStack, build_transport_stack
 from .transports.gate import Gate
 from .transports.logging import LoggingTransport
@@ -65,6 +65,7 @@ class ClientOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     preflight: PreflightPolicy | None
     transport: httpx.AsyncBaseTransport | None
+    http_backend: HttpBackend | None
     headers: dict[str, str] | None
     settings: Settings | None
     streaming: StreamOptions | None
@@ -150,6 +151,7 @@ class ClientCore:
         auth: httpx.Auth | None = None,
         preflight: PreflightPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        http_backend: HttpBackend | None = None,
         headers: dict[str, str] | None = None,
         settings: Settings | None = None,
         streaming: StreamOptions | None = None,
@@ -173,7 +175,11 @@ class ClientCore:
                 redact_url(url),
             )
         self._verify = _checked_verify(verify)
-        inner = transport or httpx.AsyncHTTPTransport(verify=self.ssl_context)
+        backend = check_backend(http_backend or env.http_backend)
+        self.http_backend: HttpBackend = backend
+        """The network layer under the stack: ``"httpx"`` or ``"aiohttp"`` (``http_backend=``
+        or ``IBKR_HTTP_BACKEND``; ignored when ``transport=`` is given)."""
+        inner = transport or self._network(backend)
         self._oauth = auth if isinstance(auth, RenewingAuth) else None
         if self._oauth is not None:  # OAuth signs every attempt just above the network
             inner = self._oauth.transport(inner)
@@ -269,6 +275,13 @@ class ClientCore:
             yield
         finally:
             _send_once.reset(token)
+
+    def _network(self, backend: HttpBackend) -> httpx.AsyncBaseTransport:
+        if backend == "aiohttp":
+            from .transports.aiohttp import AiohttpTransport  # imports aiohttp only when chosen
+
+            return AiohttpTransport(verify=self.ssl_context)
+        return httpx.AsyncHTTPTransport(verify=self.ssl_context)
 
     @functools.cached_property
     def ssl_context(self) -> ssl.SSLContext:

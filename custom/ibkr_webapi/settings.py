@@ -5,6 +5,7 @@
 ``IBKR_VERIFY``               a CA/certificate file, or ``true`` / ``false``
 ``IBKR_ACCOUNT_ID``           the account calls use when none is given
 ``IBKR_TIMEOUT``              seconds to wait for an answer (default 30)
+``IBKR_HTTP_BACKEND``         ``httpx`` (default) or ``aiohttp`` (the ``fast`` extra; less CPU)
 ============================  =====================================================================
 
 Arguments given to :class:`~ibkr_webapi.IBKRClient` win over the environment.
@@ -16,16 +17,26 @@ import math
 import os
 import ssl
 from collections.abc import Mapping
+from typing import Literal, get_args
 
 import attrs
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "Settings", "Verify"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "HTTP_BACKENDS",
+    "HttpBackend",
+    "Settings",
+    "Verify",
+]
 
 DEFAULT_BASE_URL = "https://localhost:5000/v1/api"
 DEFAULT_TIMEOUT = 30.0
 Verify = bool | str | os.PathLike[str] | ssl.SSLContext
+HttpBackend = Literal["httpx", "aiohttp"]
+HTTP_BACKENDS: tuple[HttpBackend, ...] = get_args(HttpBackend)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -52,14 +63,26 @@ def _timeout_from(text: str) -> float:
     return value
 
 
+def check_backend(value: str, source: str = "http_backend") -> HttpBackend:
+    """``value`` if it names a network layer, else a :class:`ConfigurationError` naming ``source``."""
+    for backend in HTTP_BACKENDS:
+        if value == backend:
+            return backend
+    raise ConfigurationError(
+        f"{source}={value!r} is not a network layer; use one of {', '.join(HTTP_BACKENDS)}"
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
-    """Where the gateway is, how to trust it, the default account and the timeout."""
+    """Where the gateway is, how to trust it, the default account, the timeout and the network
+    layer."""
 
     base_url: str = DEFAULT_BASE_URL
     verify: Verify = True
     account_id: str | None = None
     timeout: float = DEFAULT_TIMEOUT
+    http_backend: HttpBackend = "httpx"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -68,9 +91,11 @@ class Settings:
         verify = env.get("IBKR_VERIFY")
         timeout = env.get("IBKR_TIMEOUT")
         account = (env.get("IBKR_ACCOUNT_ID") or "").strip()
+        backend = (env.get("IBKR_HTTP_BACKEND") or "").strip().lower()
         return cls(
             base_url=(env.get("IBKR_BASE_URL") or "").strip() or DEFAULT_BASE_URL,
             verify=_verify_from(verify) if verify else True,
             account_id=account or None,
             timeout=_timeout_from(timeout) if timeout else DEFAULT_TIMEOUT,
+            http_backend=check_backend(backend, "IBKR_HTTP_BACKEND") if backend else "httpx",
         )

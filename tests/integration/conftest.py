@@ -24,11 +24,13 @@ async def gateway() -> AsyncIterator[GatewayServer]:
         yield server
 
 
-@pytest.fixture
-async def ib(gateway: GatewayServer) -> AsyncIterator[IBKRClient]:
+@pytest.fixture(params=["httpx", "aiohttp"])
+async def ib(gateway: GatewayServer, request: pytest.FixtureRequest) -> AsyncIterator[IBKRClient]:
+    """A client on each network layer (``http_backend``): every test using it runs on both."""
     async with IBKRClient(
         gateway.url,
         verify=gateway.ca_path,
+        http_backend=request.param,
         keepalive=None,
         rate_limits=RateLimitPolicy.off(),
         preflight=PreflightPolicy(max_polls=6, interval=0.05),
