@@ -64,6 +64,24 @@ class Gateway:
         with urllib.request.urlopen(request, context=context, timeout=120) as answer:
             return json.loads(answer.read() or b"null")
 
+    def keep_alive(self, every: float = 60.0) -> None:
+        """Tickle the session every ``every`` seconds, as an application's keepalive would: a run
+        outlasts the gateway's 6-minute idle timeout, and the bare and ibind workers do not tickle.
+        """
+
+        def tickle() -> None:
+            context = ssl.create_default_context(cafile=self.ca)
+            while self.process.poll() is None:
+                time.sleep(every)
+                request = urllib.request.Request(f"{self.url}/tickle", data=b"", method="POST")
+                try:
+                    with urllib.request.urlopen(request, context=context, timeout=30):
+                        pass
+                except OSError:
+                    pass  # stopping, or busy: the next tickle is in a minute
+
+        threading.Thread(target=tickle, daemon=True).start()
+
     def stop(self, sig: int = signal.SIGINT, timeout: float = 20.0) -> tuple[int | None, bool]:
         """Stop with ``sig``; the exit code and whether the temporary folder is gone."""
         if self.process.poll() is None:
@@ -134,6 +152,7 @@ def start(
     gateway.output.extend(seen.decode(errors="replace").splitlines(keepends=True))
     # Keep reading what it prints, so that a full pipe never stalls it.
     threading.Thread(target=_drain, args=(process.stdout, gateway.output), daemon=True).start()
+    gateway.keep_alive()
     return gateway
 
 
