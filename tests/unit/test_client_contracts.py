@@ -58,6 +58,30 @@ async def test_search_by_post_and_by_get_send_the_same_question(ib: IBKRClient) 
 
 
 @respx.mock
+async def test_search_sends_the_fund_and_pattern_options_only_when_set(ib: IBKRClient) -> None:
+    post = respx.post(f"{BASE}/iserver/secdef/search").respond(json=[])
+    get = respx.get(f"{BASE}/iserver/secdef/search").respond(json=[])
+    await ib.contracts.search("VANGUARD", name=True, fund=True, fund_family_conid_ex="123@FUND")
+    await ib.contracts.search("AA", pattern=True, more=False, referrer="app", method="GET")
+    assert json.loads(post.calls.last.request.content) == {
+        "symbol": "VANGUARD",
+        "name": True,
+        "fund": True,
+        "fundFamilyConidEx": "123@FUND",
+    }
+    assert _query(get) == {
+        "symbol": "AA",
+        "name": "false",
+        "pattern": "true",
+        "more": "false",
+        "referrer": "app",
+    }
+    with pytest.raises(errors.InvalidRequestError, match="fund"):
+        await ib.contracts.search("X", fund="yes")  # type: ignore[arg-type]
+    assert post.call_count == 1
+
+
+@respx.mock
 async def test_search_with_damaged_sections_is_an_unexpected_response(ib: IBKRClient) -> None:
     respx.post(f"{BASE}/iserver/secdef/search").respond(json=[{"conid": AAPL, "sections": "STK"}])
     with pytest.raises(errors.UnexpectedResponseError):

@@ -146,28 +146,65 @@ class ContractsResource(Resource):
         sec_type: str | None = None,
         name: bool = False,
         method: Literal["POST", "GET"] = "POST",
+        fund: bool | None = None,
+        fund_family_conid_ex: str | None = None,
+        pattern: bool | None = None,
+        more: bool | None = None,
+        referrer: str | None = None,
     ) -> list[ContractMatch]:
         """Contracts matching a symbol (or a company name with ``name=True``).
 
         The gateway serves the search as a POST (the default) and as a GET with the same answer.
         Searching an underlying is also what lets the gateway list and quote its derivatives.
+        ``fund`` (mutual funds, narrowed by ``fund_family_conid_ex``), ``pattern`` (a pattern
+        search), ``more`` and ``referrer`` are sent as given when set: IBKR names them without
+        describing their effect further.
         """
         if not isinstance(symbol, str) or not symbol.strip():
             raise errors.InvalidRequestError("give a symbol to search for, e.g. 'AAPL'")
         check_text(symbol, "symbol", max_length=128)
-        if sec_type is not None:
-            check_text(sec_type, "sec_type", max_length=16)
+        for label, text in (
+            ("sec_type", sec_type),
+            ("fund_family_conid_ex", fund_family_conid_ex),
+            ("referrer", referrer),
+        ):
+            if text is not None:
+                check_text(text, label, max_length=64)
         check_flag(name, "name")
+        for label, flag in (("fund", fund), ("pattern", pattern), ("more", more)):
+            if flag is not None:
+                check_flag(flag, label)
         check_choice(method, "method", ("POST", "GET"))
+        fund_, family = unset_if_none(fund), unset_if_none(fund_family_conid_ex)
+        pattern_, more_, referrer_ = (
+            unset_if_none(pattern),
+            unset_if_none(more),
+            unset_if_none(referrer),
+        )
         if method == "GET":
             response = await self._core.call(
                 lambda c: search_contracts_by_query.asyncio_detailed(
-                    client=c, symbol=symbol.strip(), sec_type=unset_if_none(sec_type), name=name
+                    client=c,
+                    symbol=symbol.strip(),
+                    sec_type=unset_if_none(sec_type),
+                    name=name,
+                    fund=fund_,
+                    fund_family_conid_ex=family,
+                    pattern=pattern_,
+                    more=more_,
+                    referrer=referrer_,
                 )
             )
         else:
             body = ContractSearchRequest(
-                symbol=symbol.strip(), name=name, sec_type=unset_if_none(sec_type)
+                symbol=symbol.strip(),
+                name=name,
+                sec_type=unset_if_none(sec_type),
+                fund=fund_,
+                fund_family_conid_ex=family,
+                pattern=pattern_,
+                more=more_,
+                referrer=referrer_,
             )
             response = await self._core.call(
                 lambda c: search_contracts.asyncio_detailed(client=c, body=body)
