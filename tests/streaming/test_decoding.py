@@ -113,7 +113,7 @@ def test_pnl_trades_summary_ledger_book_and_status() -> None:
     pnl = decoders.pnl_updates(
         {"topic": "spl", "args": {"DU1.Core": {"rowType": 1, "dpl": -112.5, "nl": 250310.0}}}
     )[0]
-    assert (pnl.account, pnl.daily_pnl, pnl.net_liquidation) == ("DU1", -112.5, 250310.0)
+    assert (pnl.account_id, pnl.daily_pnl, pnl.net_liquidation) == ("DU1", -112.5, 250310.0)
     trade = decoders.trades(
         {
             "topic": "str",
@@ -130,7 +130,7 @@ def test_pnl_trades_summary_ledger_book_and_status() -> None:
         }
     )[0]
     assert (trade.side, trade.size, trade.price, trade.conid) == ("SELL", 1000.0, 168.42, 265598)
-    assert trade.trade_time is not None and trade.trade_time.hour == 14
+    assert trade.time is not None and trade.time.hour == 14
     summary = decoders.summary_updates(
         {
             "topic": "ssd+DU1",

@@ -25,7 +25,7 @@ async def test_pnl_per_partition(ib: IBKRClient) -> None:
     async with ib.stream.pnl() as pnl:
         update = await asyncio.wait_for(anext(pnl), WITHIN)
     assert update.partition.endswith(".Core")
-    assert update.account in ("U1234567", "U7654321")
+    assert update.account_id in ("U1234567", "U7654321")
     assert update.net_liquidation is not None and update.net_liquidation > 0
 
 
@@ -38,9 +38,9 @@ async def test_trades_are_delivered_once_each(ib: IBKRClient) -> None:
     async with ib.stream.trades() as trades:
         placed = await ib.place_order(ACCOUNT, order, confirm=True)
         trade = await asyncio.wait_for(anext(trades), WITHIN)
-    assert trade.order_ref == placed.c_oid
+    assert trade.c_oid == placed.c_oid
     assert trade.side == "BUY" and trade.size == 3 and trade.conid == AAPL
-    assert trade.price is not None and trade.trade_time is not None
+    assert trade.price is not None and trade.time is not None
 
 
 async def test_account_summary_items_by_key(ib: IBKRClient) -> None:
@@ -52,7 +52,7 @@ async def test_account_summary_items_by_key(ib: IBKRClient) -> None:
             if set(seen) >= set(keys):
                 break
     assert seen["NetLiquidation"].amount and seen["NetLiquidation"].currency == "USD"
-    assert seen["NetLiquidation"].account == ACCOUNT
+    assert seen["NetLiquidation"].account_id == ACCOUNT
 
 
 async def test_ledger_per_currency(ib: IBKRClient) -> None:

@@ -112,7 +112,7 @@ def order_update(
         total = number(size_and_fills.partition("/")[2])
     return OrderUpdate(
         order_id=order_id,
-        account=text(row.get("acct")) or text(row.get("account")),
+        account_id=text(row.get("acct")) or text(row.get("account")),
         conid=integer(row.get("conid")),
         status=text(row.get("status")),
         side=text(row.get("side")),
@@ -147,7 +147,7 @@ def pnl_updates(frame: Row) -> list[PnlUpdate]:
         updates.append(
             PnlUpdate(
                 partition=str(partition),
-                account=str(partition).partition(".")[0],
+                account_id=str(partition).partition(".")[0],
                 daily_pnl=number(row.get("dpl")),
                 unrealized_pnl=number(row.get("upl")),
                 net_liquidation=number(row.get("nl")),
@@ -174,7 +174,7 @@ def trades(frame: Row) -> list[Trade]:
         result.append(
             Trade(
                 execution_id=execution_id,
-                account=text(row.get("account")) or text(row.get("accountCode")),
+                account_id=text(row.get("account")) or text(row.get("accountCode")),
                 conid=integer(row.get("conid")),
                 symbol=text(row.get("symbol")),
                 side=_side(row.get("side")),
@@ -183,9 +183,9 @@ def trades(frame: Row) -> list[Trade]:
                 commission=number(row.get("commission")),
                 net_amount=number(row.get("net_amount")),
                 exchange=text(row.get("exchange")),
-                order_ref=text(row.get("order_ref")),
+                c_oid=text(row.get("order_ref")),
                 description=text(row.get("order_description")),
-                trade_time=when(stamp, "ms") if stamp is not None else when(row.get("trade_time")),
+                time=when(stamp, "ms") if stamp is not None else when(row.get("trade_time")),
                 raw=frozen(row),
             )
         )
@@ -206,7 +206,7 @@ def summary_updates(frame: Row) -> list[AccountSummaryUpdate]:
             continue
         result.append(
             AccountSummaryUpdate(
-                account=account,
+                account_id=account,
                 key=key,
                 amount=number(row.get("monetaryValue")),
                 currency=text(row.get("currency")),
@@ -231,7 +231,7 @@ def ledger_updates(frame: Row) -> list[LedgerUpdate]:
             continue
         result.append(
             LedgerUpdate(
-                account=text(row.get("acctCode")) or account,
+                account_id=text(row.get("acctCode")) or account,
                 currency=currency,
                 cash_balance=number(row.get("cashbalance")),
                 settled_cash=number(row.get("settledCash")),
@@ -263,7 +263,7 @@ def book_update(frame: Row) -> BookUpdate:
         )
         for item in _rows(frame.get("data"), "sbd")
     )
-    return BookUpdate(account=parts[0], conid=conid, rows=rows, raw=frozen(frame))
+    return BookUpdate(account_id=parts[0], conid=conid, rows=rows, raw=frozen(frame))
 
 
 # --- the server's own messages -----------------------------------------------------------------

@@ -47,7 +47,7 @@ class OrderUpdate:
     """
 
     order_id: int
-    account: str | None
+    account_id: str | None
     conid: int | None
     status: str | None
     side: str | None
@@ -78,7 +78,7 @@ class PnlUpdate:
     """P&L of one account partition (``spl``), e.g. ``U1234567.Core``."""
 
     partition: str
-    account: str
+    account_id: str
     daily_pnl: float | None
     unrealized_pnl: float | None
     net_liquidation: float | None
@@ -92,7 +92,7 @@ class Trade:
     """One execution (``str``); ``side`` is ``"BUY"`` or ``"SELL"``."""
 
     execution_id: str
-    account: str | None
+    account_id: str | None
     conid: int | None
     symbol: str | None
     side: str | None
@@ -101,9 +101,10 @@ class Trade:
     commission: float | None
     net_amount: float | None
     exchange: str | None
-    order_ref: str | None
+    c_oid: str | None
+    """The client order id its order was placed with (the gateway's ``order_ref``)."""
     description: str | None
-    trade_time: datetime | None
+    time: datetime | None
     raw: Json = attrs.field(repr=False, hash=False, eq=False)
 
 
@@ -111,7 +112,7 @@ class Trade:
 class AccountSummaryUpdate:
     """One account summary item (``ssd``): a money amount with its currency, or a text value."""
 
-    account: str
+    account_id: str
     key: str
     amount: float | None
     currency: str | None
@@ -124,7 +125,7 @@ class AccountSummaryUpdate:
 class LedgerUpdate:
     """One currency of the cash ledger (``sld``); ``blank`` when the gateway said "no change"."""
 
-    account: str
+    account_id: str
     currency: str
     cash_balance: float | None
     settled_cash: float | None
@@ -153,7 +154,7 @@ class BookRow:
 class BookUpdate:
     """The whole price ladder of one contract (``sbd``)."""
 
-    account: str
+    account_id: str
     conid: int
     rows: tuple[BookRow, ...]
     raw: Json = attrs.field(repr=False, hash=False, eq=False)

@@ -701,17 +701,17 @@ class StreamManager:
                     trade_sub.offer(trade)
         elif head == "ssd":
             for item in decoders.summary_updates(frame):
-                for sub in self._registry.by_key.get(f"sd+{item.account}", []):
+                for sub in self._registry.by_key.get(f"sd+{item.account_id}", []):
                     if isinstance(sub, AccountSummarySubscription) and sub.wants(item.key):
                         sub.updates.put(item.key, _const(item))
         elif head == "sld":
             for entry in decoders.ledger_updates(frame):
-                for sub in self._registry.by_key.get(f"ld+{entry.account}", []):
+                for sub in self._registry.by_key.get(f"ld+{entry.account_id}", []):
                     if isinstance(sub, LedgerSubscription):
                         sub.updates.put(entry.currency, _const(entry))
         elif head == "sbd":
             book = decoders.book_update(frame)
-            for sub in self._registry.by_key.get(f"bd+{book.account}+{book.conid}", []):
+            for sub in self._registry.by_key.get(f"bd+{book.account_id}+{book.conid}", []):
                 if isinstance(sub, BookSubscription):
                     sub.updates.put(book.conid, _const(book))
         elif topic == "act":
