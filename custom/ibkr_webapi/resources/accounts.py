@@ -4,7 +4,7 @@ trading view of an account (summary, available funds, balances, margins, market 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from ibkr_webapi_client.api.accounts import (
     get_account_balances,
@@ -86,6 +86,21 @@ from ..seam import (
 from ._base import Resource
 
 S = TypeVar("S", bound=Segment)
+S_co = TypeVar("S_co", bound=Segment, covariant=True)
+
+
+class _BySegment(Protocol[S_co]):
+    """A trading-view answer: total, securities and commodities segments, maybe more by name."""
+
+    @property
+    def total(self) -> S_co | Unset: ...
+    @property
+    def securities(self) -> S_co | Unset: ...
+    @property
+    def commodities(self) -> S_co | Unset: ...
+    @property
+    def additional_properties(self) -> Mapping[str, S_co]: ...
+
 
 # Pages of /portfolio/subaccounts2 walked at most, and accounts a combined allocation may hold.
 _MAX_PAGES = 10_000
@@ -93,6 +108,16 @@ _MAX_COMBINED = 1_000
 
 # How many segments or currencies an answer may hold before it is taken as damaged.
 _MAX_SEGMENTS = 200
+
+
+def _named_segments(answer: _BySegment[S], what: str) -> dict[str, S]:
+    """The answer's segments by name: ``total``, ``securities``, ``commodities``, then the rest."""
+    named = {
+        "total": answer.total,
+        "securities": answer.securities,
+        "commodities": answer.commodities,
+    }
+    return _segments(named, answer.additional_properties, what)
 
 
 def _segments(named: Mapping[str, S | Unset], extra: Mapping[str, S], what: str) -> dict[str, S]:
@@ -216,15 +241,7 @@ class AccountsResource(Resource):
             lambda c: get_available_funds.asyncio_detailed(account, client=c)
         )
         answer = expect_one(response, AvailableFunds, "available funds")
-        segments = _segments(
-            {
-                "total": answer.total,
-                "securities": answer.securities,
-                "commodities": answer.commodities,
-            },
-            answer.additional_properties,
-            "available funds",
-        )
+        segments = _named_segments(answer, "available funds")
         return {name: FundsSegment.from_segment(name, s) for name, s in segments.items()}
 
     async def balances(self, *, account_id: str | None = None) -> dict[str, BalanceSegment]:
@@ -234,15 +251,7 @@ class AccountsResource(Resource):
             lambda c: get_account_balances.asyncio_detailed(account, client=c)
         )
         answer = expect_one(response, AccountBalances, "balances")
-        segments = _segments(
-            {
-                "total": answer.total,
-                "securities": answer.securities,
-                "commodities": answer.commodities,
-            },
-            answer.additional_properties,
-            "balances",
-        )
+        segments = _named_segments(answer, "balances")
         return {name: BalanceSegment.from_segment(name, s) for name, s in segments.items()}
 
     async def margins(self, *, account_id: str | None = None) -> dict[str, MarginSegment]:
@@ -252,15 +261,7 @@ class AccountsResource(Resource):
             lambda c: get_account_margins.asyncio_detailed(account, client=c)
         )
         answer = expect_one(response, AccountMargins, "margins")
-        segments = _segments(
-            {
-                "total": answer.total,
-                "securities": answer.securities,
-                "commodities": answer.commodities,
-            },
-            answer.additional_properties,
-            "margins",
-        )
+        segments = _named_segments(answer, "margins")
         return {name: MarginSegment.from_segment(name, s) for name, s in segments.items()}
 
     async def market_value(self, *, account_id: str | None = None) -> dict[str, CurrencyHoldings]:
