@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from .._paths import EndpointPattern
+from .._validators import optional_at_least
 from ..errors import ConfigurationError
 from ._rates import Rate
 
@@ -26,11 +27,6 @@ GLOBAL_KEY = "*"
 
 def _rate(value: str | Rate | None) -> Rate | None:
     return None if value is None else Rate.parse(value)
-
-
-def _check_in_flight(_: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
-    if value is not None and value < 1:
-        raise ConfigurationError(f"{attribute.name} must be at least 1, got {value}")
 
 
 def _method(value: str) -> str:
@@ -54,13 +50,6 @@ def _rules(values: Iterable[EndpointRule]) -> tuple[EndpointRule, ...]:
     return rules
 
 
-def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and not value >= 0:
-        raise ConfigurationError(
-            f"{attribute.name} must be a number of seconds >= 0, got {value!r}"
-        )
-
-
 @attrs.frozen
 class EndpointRule:
     """A limit for the requests matching ``method`` and ``path``.
@@ -74,7 +63,7 @@ class EndpointRule:
     method: str = attrs.field(converter=_method)
     path: str = attrs.field(converter=_path)
     rate: Rate | None = attrs.field(default=None, converter=_rate)
-    max_in_flight: int | None = attrs.field(default=None, validator=_check_in_flight)
+    max_in_flight: int | None = attrs.field(default=None, validator=optional_at_least(1))
     _pattern: EndpointPattern = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     @_pattern.default
@@ -164,9 +153,9 @@ class RateLimitPolicy:
     enabled: bool = True
     global_rate: Rate | None = attrs.field(default=Rate(10, 1.0), converter=_rate)
     rules: tuple[EndpointRule, ...] = attrs.field(default=GATEWAY_RULES, converter=_rules)
-    margin: float = attrs.field(default=0.1, validator=_non_negative)
-    penalty_hold: float = attrs.field(default=900.0, validator=_non_negative)
-    max_wait: float | None = attrs.field(default=None, validator=_non_negative)
+    margin: float = attrs.field(default=0.1, validator=optional_at_least(0))
+    penalty_hold: float = attrs.field(default=900.0, validator=optional_at_least(0))
+    max_wait: float | None = attrs.field(default=None, validator=optional_at_least(0))
     _index: dict[str, tuple[EndpointRule, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
