@@ -4,19 +4,16 @@ answered by the simulator (an advisor login), conforms to the resolved spec."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from openapi_python_client.strings import snake_case
 
 from ibkr_webapi.testing import GatewaySimulator, ManualClock, SimulatorConfig
 
 from .helpers import AAPL, IBM
-from .test_conformance import METHODS, SPEC, Recorder
+from .test_conformance import Recorder, operations_of
 
 MODULES = ("accounts", "portfolio", "advisor", "analyst")
-GENERATED = Path(__file__).resolve().parents[2] / "ibkr_webapi_client" / "api"
 MASTER, FIRST, SECOND, THIRD = "F1234567", "U1234567", "U7654321", "U2345678"
 
 
@@ -38,19 +35,6 @@ async def advisor() -> AsyncIterator[tuple[Recorder, GatewaySimulator]]:
     sim = GatewaySimulator(advisor_config(), clock=ManualClock())
     async with sim.client() as http:
         yield Recorder(http), sim
-
-
-def _operations() -> set[tuple[str, str]]:
-    """Every (method, template) whose operation lives in one of MODULES."""
-    names = {path.stem for module in MODULES for path in (GENERATED / module).glob("*.py")} - {
-        "__init__"
-    }
-    return {
-        (method, template)
-        for template, item in SPEC["paths"].items()
-        for method, op in item.items()
-        if method in METHODS and snake_case(op["operationId"]) in names
-    }
 
 
 async def test_every_account_portfolio_advisor_and_analyst_operation_conforms(
@@ -167,7 +151,7 @@ async def test_every_account_portfolio_advisor_and_analyst_operation_conforms(
         json={"acctIds": [THIRD], "conids": [AAPL], "currency": "USD", "days": 30},
     )
 
-    assert _operations() - rec.covered == set(), "operations without a conformance check"
+    assert operations_of(MODULES) - rec.covered == set(), "operations without a conformance check"
 
 
 async def test_refusals_conform_to_the_error_schema(

@@ -4,31 +4,16 @@ of those generated modules, answered by the simulator, conforms to the resolved 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from openapi_python_client.strings import snake_case
 
 from ibkr_webapi.testing import GatewaySimulator, SimulatorConfig
 
 from .helpers import AAPL, IBM, prime
-from .test_conformance import METHODS, SPEC, Recorder
+from .test_conformance import Recorder, operations_of
 
 MODULES = ("contracts", "events")
 EXTRA = frozenset({"get_hmds_history", "get_regulatory_snapshot"})  # in market_data
-GENERATED = Path(__file__).resolve().parents[2] / "ibkr_webapi_client" / "api"
-
-
-def operations() -> set[tuple[str, str]]:
-    """Every (method, template) this file must cover."""
-    names = {p.stem for m in MODULES for p in (GENERATED / m).glob("*.py")} - {"__init__"}
-    names |= EXTRA
-    return {
-        (method, template)
-        for template, item in SPEC["paths"].items()
-        for method, op in item.items()
-        if method in METHODS and snake_case(op["operationId"]) in names
-    }
 
 
 @pytest.fixture
@@ -115,8 +100,10 @@ async def test_every_contract_and_event_operation_conforms(
     for what in ("details", "rules", "schedules"):
         await rec.check("get", f"/forecast/contract/{what}", params={"conid": contract})
 
-    assert operations() - rec.covered == set(), "operations without a conformance check"
-    assert len(operations()) == 24
+    assert operations_of(MODULES, EXTRA) - rec.covered == set(), (
+        "operations without a conformance check"
+    )
+    assert len(operations_of(MODULES, EXTRA)) == 24
 
 
 async def test_contract_error_answers_conform(

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import websockets
-from openapi_python_client.strings import snake_case
 
 from ibkr_webapi import PriceCondition
 from ibkr_webapi.auth.oauth1_signing import (
@@ -28,7 +27,7 @@ from ibkr_webapi.testing import (
 from tests.oauth.helpers import ConsumerSigner
 
 from .helpers import AAPL, ACCOUNT, IBM, prime
-from .test_conformance import METHODS, SPEC, Recorder, _template_for
+from .test_conformance import SPEC, Recorder, _template_for, operations_of
 
 MODULES = (
     "scanner",
@@ -39,18 +38,6 @@ MODULES = (
     "oauth",
     "streaming",
 )
-GENERATED = Path(__file__).resolve().parents[2] / "ibkr_webapi_client" / "api"
-
-
-def _operations() -> set[tuple[str, str]]:
-    """Every (method, template) whose operation lives in one of MODULES."""
-    names = {path.stem for module in MODULES for path in (GENERATED / module).glob("*.py")}
-    return {
-        (method, template)
-        for template, item in SPEC["paths"].items()
-        for method, op in item.items()
-        if method in METHODS and snake_case(op["operationId"]) in names
-    }
 
 
 def _declared_without_body(method: str, template: str, status: int) -> bool:
@@ -235,7 +222,7 @@ async def test_every_scanner_watchlist_alert_fyi_session_oauth_and_streaming_ope
     covered = await _gateway_operations()
     covered |= await _oauth_operations(tmp_path)
     covered |= await _websocket_upgrade()
-    expected = _operations()
+    expected = operations_of(MODULES)
     assert len(expected) >= 33, sorted(expected)
     assert expected - covered == set(), "operations without a conformance check"
 

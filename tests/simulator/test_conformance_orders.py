@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import pkgutil
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from openapi_python_client.strings import snake_case
 
-import ibkr_webapi_client.api.orders as orders_api
 from ibkr_webapi.testing import GatewaySimulator, SimulatorConfig
 
 from .helpers import AAPL, ACCOUNT, IBM, prime
-from .test_conformance import METHODS, SPEC, Recorder
+from .test_conformance import Recorder, operations_of
 
 MODULES = ("orders",)  # the generated modules this file checks in full
 
@@ -50,16 +47,6 @@ async def _confirmed(rec: Recorder, answer: Any) -> Any:
             "post", f"/iserver/reply/{answer[0]['id']}", json={"confirmed": True}
         )
     return answer
-
-
-def _module_operations() -> set[tuple[str, str]]:
-    names = {m.name for m in pkgutil.iter_modules(orders_api.__path__)}
-    return {
-        (method, template)
-        for template, item in SPEC["paths"].items()
-        for method, op in item.items()
-        if method in METHODS and snake_case(op["operationId"]) in names
-    }
 
 
 async def test_every_orders_operation_answers_conforming_bodies(
@@ -130,7 +117,7 @@ async def test_every_orders_operation_answers_conforming_bodies(
     await recorder.check("post", "/iserver/questions/suppress", json={"messageIds": ["o383"]})
     await recorder.check("post", "/iserver/questions/suppress/reset", json={})
 
-    assert _module_operations() - recorder.covered == set(), "orders operations not checked"
+    assert operations_of(MODULES) - recorder.covered == set(), "orders operations not checked"
 
 
 async def test_refusals_of_groups_conform() -> None:
