@@ -75,6 +75,9 @@ def check_conid(conid: object) -> int:
     return number
 
 
+_INT_ONLY = {int}
+
+
 def check_conids(conids: int | str | Iterable[int | str]) -> list[int]:
     """One or more conids, duplicates dropped, order kept (linear in the number of conids)."""
     items: object = [conids] if isinstance(conids, int | str) else conids
@@ -82,7 +85,15 @@ def check_conids(conids: int | str | Iterable[int | str]) -> list[int]:
         raise InvalidRequestError(
             f"conids {_shown(conids)} is not a conid or a list of them, e.g. [265598, 8314]"
         )
-    result = list(dict.fromkeys(check_conid(item) for item in items))
+    if (
+        isinstance(items, list | tuple)
+        and set(map(type, items)) == _INT_ONLY
+        and min(items) > 0
+        and max(items) < _INT64
+    ):  # the usual list of plain numbers: checked in a few C-level passes
+        result = list(dict.fromkeys(items))
+    else:  # one by one: a bad one is named
+        result = list(dict.fromkeys(check_conid(item) for item in items))
     if not result:
         raise InvalidRequestError("give at least one conid")
     return result

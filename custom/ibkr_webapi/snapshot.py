@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from operator import itemgetter, methodcaller
+from itertools import repeat
+from operator import is_, itemgetter, methodcaller
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -361,11 +362,9 @@ def _parse_row(row: Mapping[str, Any]) -> dict[str, Any]:
 # call per value. Each column reader gives exactly what the per-value reader gives, or hands the
 # column to it.
 
-_PLAIN_CHARS = frozenset("0123456789.+-")
+_NOT_PLAIN = str.maketrans("", "", "0123456789.+-")  # what is left of a text once these go
 _STR_ONLY = frozenset({str})
 _NUMBERS_ONLY = frozenset({float, int})
-_first_char = itemgetter(0)
-_no_commas = methodcaller("replace", ",", "")
 _no_percent = methodcaller("removesuffix", "%")
 
 
@@ -373,7 +372,7 @@ def _floats(column: Sequence[Any], parse: Any, texts: Sequence[Any] | None = Non
     kinds = set(map(type, column))
     if kinds == _STR_ONLY:
         texts = column if texts is None else texts
-        if set("".join(texts)) <= _PLAIN_CHARS:
+        if not "".join(texts).translate(_NOT_PLAIN):  # digits, signs and points only
             try:
                 return list(map(float, texts))
             except ValueError:
@@ -393,21 +392,6 @@ def _percent_column(column: Sequence[Any], parse: Any) -> list[Any]:
     return _floats(column, parse)
 
 
-def _size_column(column: Sequence[Any], parse: Any) -> list[Any]:
-    kinds = set(map(type, column))
-    if kinds == _STR_ONLY and all(column):
-        joined = "".join(column)
-        if joined.isdecimal():  # "800": every value is digits only
-            return list(map(int, column))
-        if "".join(map(_first_char, column)).isdecimal():  # "1,300": separators
-            digits = list(map(_no_commas, column))
-            if "".join(digits).isdecimal():
-                return list(map(int, digits))
-    elif kinds <= _NUMBERS_ONLY:
-        return list(column)
-    return list(map(parse, column))
-
-
 def _text_column(column: Sequence[Any], parse: Any) -> list[Any]:
     if set(map(type, column)) == _STR_ONLY and all(column) and not any(map(str.isspace, column)):
         return list(column)
@@ -418,12 +402,42 @@ def _any_column(column: Sequence[Any], parse: Any) -> list[Any]:
     return list(map(parse, column))
 
 
+def _remembered(parse: Any, numbers: frozenset[type] = frozenset(), limit: int = 4096) -> Any:
+    """A column reader that remembers what each text read as (immutable results only).
+
+    Sizes (``"1,300"``), abbreviated volumes (``"8.1M"``) and availability codes (``"RpB"``) come
+    back the same from one poll to the next: a dict lookup per value instead of a parse. The table
+    is cleared when full. Columns of the ``numbers`` types are kept as sent, as ``parse`` keeps them.
+    """
+    known: dict[str, Any] = {}
+    lookup = known.get
+
+    def column_reader(column: Sequence[Any], _parse: Any) -> list[Any]:
+        kinds = set(map(type, column))
+        if kinds != _STR_ONLY:
+            return list(column) if kinds <= numbers else list(map(parse, column))
+        values = list(map(lookup, column))
+        if any(map(is_, values, repeat(None))):  # "is": no __eq__ call per value
+            if len(known) > limit:
+                known.clear()
+            for position, raw in enumerate(column):
+                if values[position] is None:
+                    value = values[position] = parse(raw)
+                    if value is not None:
+                        known[raw] = value
+        return values
+
+    return column_reader
+
+
 _COLUMN_READERS = {
     FieldKind.PRICE: _float_column,
     FieldKind.NUMBER: _float_column,
     FieldKind.PERCENT: _percent_column,
-    FieldKind.SIZE: _size_column,
+    FieldKind.SIZE: _remembered(_size_kind, _NUMBERS_ONLY),
     FieldKind.TEXT: _text_column,
+    FieldKind.ABBREVIATED: _remembered(_abbreviated_kind, frozenset({int})),
+    FieldKind.AVAILABILITY: _remembered(_availability_kind),
 }
 _COLUMNS: dict[str, Any] = {
     info.id: _COLUMN_READERS.get(info.kind, _any_column) for info in FIELDS.values()
@@ -463,19 +477,45 @@ class _Values(Mapping[str, Any]):
         return f"mappingproxy({dict(self)!r})"
 
 
+@attrs.define(slots=True)
+class _Group:
+    """Rows of one answer with the same keys, read by columns."""
+
+    numbers: Sequence[int]
+    """Their positions in the answer."""
+    index: dict[str, int]
+    """Field name -> position in ``columns`` (shared by the rows' ``_Values``)."""
+    columns: list[list[Any]]
+    """Parsed values, one list per field."""
+
+
 def _parse_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """:func:`_parse_row` for many rows: rows with the same keys are read column by column."""
+    return _read_rows(rows)[0]
+
+
+def _read_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], list[_Group]]:
+    """Every row parsed (as :func:`_parse_rows`), and the groups that were read by columns."""
     parsed: list[Mapping[str, Any]] = [MappingProxyType({})] * len(rows)
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for number, row in enumerate(rows):
-        groups.setdefault(tuple(row), []).append(number)
+    read_by_columns: list[_Group] = []
+    shapes = list(map(tuple, rows))
+    groups: Mapping[tuple[str, ...], Sequence[int]]
+    if shapes and shapes.count(shapes[0]) == len(shapes):  # the usual answer: one shape
+        groups = {shapes[0]: range(len(rows))}
+    else:
+        grouping: dict[tuple[str, ...], list[int]] = {}
+        for number, shape in enumerate(shapes):
+            grouping.setdefault(shape, []).append(number)
+        groups = grouping
     readers = _READERS
     for keys, numbers in groups.items():
         fields = [key for key in keys if key in readers]
+        index = {readers[key][0]: position for position, key in enumerate(fields)}
         if (
             len(numbers) < 4
             or len(fields) < 2
             or len(fields) + len(_META_KEYS & set(keys)) != len(keys)
+            or len(index) != len(fields)  # two ids for one name ("31" and "031")
         ):
             for number in numbers:  # few rows alike, or keys outside the table: one at a time
                 parsed[number] = MappingProxyType(_parse_row(rows[number]))
@@ -486,14 +526,10 @@ def _parse_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
             _COLUMNS[key](column, readers[key][2])
             for key, column in zip(fields, columns, strict=True)
         ]
-        index = {readers[key][0]: position for position, key in enumerate(fields)}
-        if len(index) != len(fields):  # two ids for one name ("31" and "031"): one at a time
-            for number in numbers:
-                parsed[number] = MappingProxyType(_parse_row(rows[number]))
-            continue
         for number, row_values in zip(numbers, zip(*read, strict=True), strict=True):
             parsed[number] = _Values(index, row_values)
-    return parsed
+        read_by_columns.append(_Group(numbers, index, read))
+    return parsed, read_by_columns
 
 
 def _price_flag(raw: Any) -> PriceFlag | None:
@@ -517,6 +553,20 @@ def _row_conid(row: Mapping[str, Any]) -> int:
             if head is not None:
                 return int(head[1])
     raise ValueError(f"snapshot row has no usable conid: {dict(row)!r}")
+
+
+def _flag_of(last: Any, row: Mapping[str, Any]) -> PriceFlag | None:
+    """The prefix on a row's last price (already parsed as ``last``)."""
+    if last is None or last.__class__ is float:
+        return None
+    if isinstance(last, FlaggedPrice):
+        return last.flag
+    return _price_flag(row.get("31"))  # kept as text: a prefix on something unreadable
+
+
+_INT_ONLY = frozenset({int})
+_FLOAT_OR_NONE = frozenset({float, type(None)})
+_AVAILABILITY_ONLY = frozenset({MarketDataAvailability})
 
 
 def _as_number(value: Any) -> float | None:
@@ -559,42 +609,63 @@ class Quote:
     def _from_owned_rows(cls, rows: list[dict[str, Any]]) -> list[Quote]:
         """Quotes of the rows of one answer, which nobody else holds: kept without a copy.
 
-        Rows read by columns share one name index: where the last price and the availability sit
-        is looked up once per group, not once per row.
+        Rows read by columns become quotes a column at a time (C-level passes over each group's
+        conids, stamps, last prices and availabilities); the others one by one.
         """
-        quotes: list[Quote] = []
-        append = quotes.append
-        group: dict[str, int] | None = None
-        at_last = at_availability = None
-        for row, values in zip(rows, _parse_rows(rows), strict=True):
-            if values.__class__ is not _Values:
-                append(cls._from_owned_row(row, values))
-                continue
-            index, items = values._index, values._values
-            if index is not group:
-                group = index
-                at_last, at_availability = index.get("last_price"), index.get(_AVAILABILITY)
-            last = None if at_last is None else items[at_last]
-            if last is None or last.__class__ is float:
-                flag = None
-            elif isinstance(last, FlaggedPrice):
-                flag = last.flag
-            else:
-                flag = _price_flag(row.get("31"))
-            availability = None if at_availability is None else items[at_availability]
-            conid = row.get("conid")
-            append(
-                cls(
-                    conid if conid.__class__ is int and conid > 0 else _row_conid(row),
-                    updated_time(row.get("_updated")),
-                    MappingProxyType(row),
-                    values,
-                    availability if isinstance(availability, MarketDataAvailability) else None,
-                    flag is PriceFlag.PRIOR_CLOSE,
-                    flag is PriceFlag.HALTED,
-                )
+        parsed, groups = _read_rows(rows)
+        quotes: list[Quote | None] = [None] * len(rows)
+        for group in groups:
+            numbers = group.numbers
+            members = rows if len(numbers) == len(rows) else [rows[n] for n in numbers]
+            made = cls._from_group(members, [parsed[n] for n in numbers], group)
+            for number, quote in zip(numbers, made, strict=True):
+                quotes[number] = quote
+        return [
+            cls._from_owned_row(row, values) if quote is None else quote
+            for row, values, quote in zip(rows, parsed, quotes, strict=True)
+        ]
+
+    @classmethod
+    def _from_group(
+        cls, rows: list[dict[str, Any]], values: list[Mapping[str, Any]], group: _Group
+    ) -> list[Quote]:
+        """Quotes of rows read by columns (what :meth:`_from_owned_row` gives, column-wise)."""
+        count = len(rows)
+        conids: list[Any] = list(map(dict.get, rows, repeat("conid")))
+        if set(map(type, conids)) != _INT_ONLY or min(conids) <= 0:
+            conids = [
+                c if c.__class__ is int and c > 0 else _row_conid(row)
+                for c, row in zip(conids, rows, strict=True)
+            ]
+        at = group.index.get("last_price")
+        last = group.columns[at] if at is not None else None
+        if last is None or set(map(type, last)) <= _FLOAT_OR_NONE:
+            prior: Iterable[bool] = repeat(False, count)
+            halted: Iterable[bool] = repeat(False, count)
+        else:
+            flags = [_flag_of(price, row) for price, row in zip(last, rows, strict=True)]
+            prior = [flag is PriceFlag.PRIOR_CLOSE for flag in flags]
+            halted = [flag is PriceFlag.HALTED for flag in flags]
+        at = group.index.get(_AVAILABILITY)
+        availability: Iterable[Any] = repeat(None, count)
+        if at is not None:
+            availability = group.columns[at]
+            if set(map(type, availability)) != _AVAILABILITY_ONLY:
+                availability = [
+                    a if isinstance(a, MarketDataAvailability) else None for a in availability
+                ]
+        return list(
+            map(
+                cls,
+                conids,
+                map(updated_time, map(dict.get, rows, repeat("_updated"))),
+                map(MappingProxyType, rows),
+                values,
+                availability,
+                prior,
+                halted,
             )
-        return quotes
+        )
 
     @classmethod
     def _from_owned_row(cls, row: dict[str, Any], values: Mapping[str, Any] | None = None) -> Quote:
