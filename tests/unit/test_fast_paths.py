@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 import respx
@@ -103,6 +104,69 @@ def test_position_read_from_json_equals_position_read_from_the_generated_model()
         fast = Position.from_json(item, "U1234567")
         assert fast == Position.from_model(PositionModel.from_dict(item), "U1234567")
         assert fast.model.to_dict() == PositionModel.from_dict(item).to_dict()
+
+
+# Values a positions page may carry in any of its keys: the usual types and the wrong ones.
+POSITION_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["0", "150.5", "-2", "1,300", " 7 ", "", "x", "1.2.3", "-", "9" * 400, "1e5"]),
+    st.text(max_size=6),
+    st.lists(st.integers(), max_size=1),
+)
+POSITION_KEYS = [
+    "acctId", "conid", "position", "contractDesc", "ticker", "name", "assetClass", "currency",
+    "mktPrice", "mktValue", "avgCost", "avgPrice", "realizedPnl", "unrealizedPnl", "expiry",
+    "putOrCall", "strike", "multiplier", "undConid", "listingExchange", "sector", "group",
+]  # fmt: skip
+
+
+def _read_alone(items: list[object]) -> list[Position] | str:
+    try:
+        return [Position.from_json(item, "U1234567") for item in items]  # type: ignore[arg-type]
+    except UnexpectedResponseError as exc:
+        return str(exc)
+
+
+def _read_as_page(items: list[object]) -> list[Position] | str:
+    try:
+        return Position._from_owned_page(items, "U1234567")
+    except UnexpectedResponseError as exc:
+        return str(exc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 8), st.data())
+def test_a_page_read_key_by_key_equals_its_entries_read_one_by_one(
+    count: int, data: st.DataObject
+) -> None:
+    items, _ = _simulator_answers()
+    page: list[object] = [dict(item) for item in items[:count]]
+    damages = data.draw(st.integers(0, 3))
+    for _ in range(damages):  # change some values, or none
+        entry = data.draw(st.sampled_from(page))
+        assert isinstance(entry, dict)
+        entry[data.draw(st.sampled_from(POSITION_KEYS))] = data.draw(POSITION_VALUES)
+    alone, as_page = _read_alone(page), _read_as_page(page)
+    if isinstance(alone, str):  # a typed error; with one damage, the same one (key and value)
+        assert isinstance(as_page, str)
+        if damages == 1:
+            assert as_page == alone
+        return
+    assert as_page == alone
+    for left, right in zip(alone, as_page, strict=True):
+        for field in attrs.fields(Position):
+            a, b = getattr(left, field.name), getattr(right, field.name)
+            assert type(a) is type(b), field.name
+        assert left.model.to_dict() == right.model.to_dict()
+
+
+def test_a_page_with_an_entry_that_is_not_an_object_is_a_typed_error() -> None:
+    items, _ = _simulator_answers()
+    with pytest.raises(UnexpectedResponseError, match=r"positions\[\]"):
+        Position._from_owned_page([items[0], [1, 2]], "U1234567")
 
 
 def test_summary_item_read_from_json_equals_item_read_from_the_generated_model() -> None:
@@ -224,3 +288,33 @@ def test_a_bar_without_a_time_is_left_out_and_missing_prices_are_nan() -> None:
     history = History.from_json(1, {"data": [{"o": 1.0}, {"t": 1712156105000, "c": 2}]})
     (bar,) = history.bars
     assert bar.close == 2.0 and math.isnan(bar.open)
+
+
+@pytest.mark.parametrize(
+    "base", ["https://localhost:5000/v1/api", "https://gw.example:8443/v1/api/", "http://[::1]:5000"]
+)
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/iserver/marketdata/snapshot", {"conids": "265598,8314", "fields": "31,84"}),
+        ("/portfolio/U1 2/positions/0", {}),
+        ("/portfolio/U1/positions/0", None),
+        ("/iserver/account/orders", {"filters": ["a", "b"]}),  # not plain: httpx encodes it
+        ("/x?already=1", {"y": "2"}),
+    ],
+)
+def test_a_fast_path_request_goes_to_the_url_httpx_would_build(
+    base: str, path: str, params: dict[str, object] | None
+) -> None:
+    from ibkr_webapi.seam import _absolute, _query_in_url
+
+    client = httpx.AsyncClient(base_url=base)
+    kwargs: dict[str, Any] = {"method": "get", "url": path}
+    if params is not None:
+        kwargs["params"] = params
+    expected = client.build_request(**kwargs).url
+    sent = client.build_request(**_absolute(client.base_url, _query_in_url(kwargs))).url
+    assert sent.copy_with(query=None) == expected.copy_with(query=None)
+    assert sent.params.multi_items() == expected.params.multi_items()  # commas only left plain
+    again = client.build_request(**_absolute(client.base_url, _query_in_url(kwargs))).url
+    assert again == sent

@@ -81,7 +81,7 @@ class PortfolioResource(Resource):
         # A large portfolio is read page after page: one decode, one typed reader, no models.
         response = await self._core.call(lambda c: send_unparsed(c, request))
         items = json_list(json_body(response, "positions"), "positions")
-        return [Position.from_json(json_object(item, "positions[]"), account) for item in items]
+        return Position._from_owned_page(items, account)
 
     async def positions(
         self,
