@@ -20,6 +20,7 @@ from ibkr_webapi_client import Client
 from ibkr_webapi_client.types import Response
 
 from . import errors
+from ._http import JoiningClient
 from ._validators import at_least
 from .auth._renewing import RenewingAuth
 from .auth.keepalive import Keepalive
@@ -199,7 +200,7 @@ class ClientCore:
         self._gate = Gate(self.pacer)
         if timeout is None:
             timeout = env.timeout
-        self._http = httpx.AsyncClient(
+        self._http = JoiningClient(
             base_url=url,
             transport=self._stack.transport,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import lru_cache
 from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-import httpx
 import orjson
 
 from ibkr_webapi_client import Client
@@ -218,8 +216,7 @@ async def send_unparsed(client: Client, kwargs: dict[str, Any]) -> Response[None
     account summary): the body is decoded once, by :func:`json_body`, instead of once into
     generated models that are thrown away and once more.
     """
-    http = client.get_async_httpx_client()
-    answer = await http.request(**_absolute(http.base_url, _query_in_url(kwargs)))
+    answer = await client.get_async_httpx_client().request(**_query_in_url(kwargs))
     return Response(
         status_code=HTTPStatus(answer.status_code),
         content=answer.content,
@@ -243,31 +240,6 @@ def _query_in_url(kwargs: dict[str, Any]) -> dict[str, Any]:
     rest = {key: value for key, value in kwargs.items() if key != "params"}
     rest["url"] = f"{kwargs['url']}?{urlencode(params, safe=',', quote_via=quote)}"
     return rest
-
-
-def _absolute(base: httpx.URL, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The request's URL made absolute once, and kept for the next identical request.
-
-    Given a relative URL, httpx parses and checks it, then parses and checks it again joined to the
-    base: two passes over every character of a snapshot's kilobyte-long URL (about 45 µs each). An
-    absolute :class:`httpx.URL` passes through as it is, and a polling loop asks for the same URL
-    again and again, so the joined URL is built by :func:`_joined` and cached.
-    """
-    url = kwargs["url"]
-    if type(url) is not str or not url.startswith("/") or kwargs.get("params"):
-        return kwargs
-    prefix = str(base)
-    if not base.is_absolute_url or base.query or base.fragment or not prefix.endswith("/"):
-        return kwargs
-    rest = {key: value for key, value in kwargs.items() if key != "params"}  # none to add
-    rest["url"] = _joined(prefix, url)
-    return rest
-
-
-@lru_cache(maxsize=256)
-def _joined(base: str, path: str) -> httpx.URL:
-    """``base`` (which httpx ends with ``/``) joined to an absolute ``path`` as httpx joins them."""
-    return httpx.URL(base + path.lstrip("/"))
 
 
 def json_body(response: Response[None], what: str) -> object:

@@ -209,7 +209,8 @@ class SessionTransport(httpx.AsyncBaseTransport):
         """How long the last recovery took, from its start to ``authenticated: true``."""
         self._done: dict[str, int] = {}
         self._prerequisite_locks: dict[str, asyncio.Lock] = {}
-        self._template = httpx.Headers()
+        # The last request's headers and timeout: the layer's own calls are sent with them.
+        self._last_headers = httpx.Headers()
         self._template_extensions: dict[str, Any] = {"timeout": _DEFAULT_TIMEOUT}
 
     @property
@@ -308,9 +309,7 @@ class SessionTransport(httpx.AsyncBaseTransport):
     # -- own calls ------------------------------------------------------------------------------
 
     def _remember(self, request: httpx.Request) -> None:
-        self._template = httpx.Headers(
-            [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _DROPPED_HEADERS]
-        )
+        self._last_headers = request.headers  # copied only when an own call needs them
         timeout = request.extensions.get("timeout")
         if timeout is not None:
             self._template_extensions = {"timeout": timeout}
@@ -319,10 +318,13 @@ class SessionTransport(httpx.AsyncBaseTransport):
         self, method: str, path: str, *, body: dict[str, Any] | None = None
     ) -> tuple[httpx.Response, object]:
         """Send one of the layer's own requests; returns the read response and its JSON."""
+        template = [
+            (k, v) for k, v in self._last_headers.multi_items() if k.lower() not in _DROPPED_HEADERS
+        ]
         request = httpx.Request(
             method,
             self.base_url + path,
-            headers=self._template,
+            headers=template,
             json=body,
             extensions={**self._template_extensions, SESSION_CALL_EXTENSION: True},
         )
