@@ -247,6 +247,21 @@ def field_id(name_or_id: str | int) -> str:
 
     Numeric ids not in the table are kept as they are; unknown names raise :class:`UnknownFieldError`.
     """
+    if type(name_or_id) is str:  # the usual spelling, looked up once
+        known = _KNOWN_IDS.get(name_or_id)
+        if known is not None:
+            return known
+        wire = _field_id(name_or_id)
+        if len(_KNOWN_IDS) < 1024:  # names and ids people ask for: a few hundred at most
+            _KNOWN_IDS[name_or_id] = wire
+        return wire
+    return _field_id(name_or_id)
+
+
+_KNOWN_IDS: dict[str, str] = {}
+
+
+def _field_id(name_or_id: str | int) -> str:
     if isinstance(name_or_id, bool) or not isinstance(name_or_id, str | int):
         raise InvalidRequestError(
             f"a field is a name or a numeric id, not {type(name_or_id).__name__}"

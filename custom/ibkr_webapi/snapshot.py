@@ -369,16 +369,17 @@ _no_percent = methodcaller("removesuffix", "%")
 
 
 def _floats(column: Sequence[Any], parse: Any, texts: Sequence[Any] | None = None) -> list[Any]:
-    kinds = set(map(type, column))
-    if kinds == _STR_ONLY:
-        texts = column if texts is None else texts
-        if not "".join(texts).translate(_NOT_PLAIN):  # digits, signs and points only
-            try:
-                return list(map(float, texts))
-            except ValueError:
-                pass
-    elif kinds <= _NUMBERS_ONLY:
-        return list(column)
+    try:
+        joined = "".join(column if texts is None else texts)  # a TypeError unless all texts
+    except TypeError:
+        if set(map(type, column)) <= _NUMBERS_ONLY:
+            return list(column)
+        return list(map(parse, column))
+    if not joined.translate(_NOT_PLAIN):  # digits, signs and points only
+        try:
+            return list(map(float, column if texts is None else texts))
+        except ValueError:
+            pass
     return list(map(parse, column))
 
 
@@ -387,9 +388,11 @@ def _float_column(column: Sequence[Any], parse: Any) -> list[Any]:
 
 
 def _percent_column(column: Sequence[Any], parse: Any) -> list[Any]:
-    if set(map(type, column)) == _STR_ONLY:
-        return _floats(column, parse, list(map(_no_percent, column)))
-    return _floats(column, parse)
+    try:
+        texts = list(map(_no_percent, column))  # an AttributeError unless all texts
+    except (AttributeError, TypeError):
+        return _floats(column, parse)
+    return _floats(column, parse, texts)
 
 
 def _text_column(column: Sequence[Any], parse: Any) -> list[Any]:
