@@ -4,11 +4,13 @@ that mean the same thing ("nothing was sent" vs "it may have reached the gateway
 from __future__ import annotations
 
 import dataclasses
+import gc
 import socket
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from ibkr_webapi import (
@@ -199,3 +201,31 @@ async def test_streaming_runs_beside_either_backend(backend: HttpBackend) -> Non
             positions = await ib.all_positions(ACCOUNT)  # HTTP while the socket streams
     assert quote.conid == AAPL and quote.last_price is not None
     assert isinstance(positions, list)
+
+
+async def test_an_answer_read_in_full_is_freed_without_the_garbage_collector(
+    backend: HttpBackend,
+) -> None:
+    """httpx's response and its stream refer to each other; the client breaks that cycle once the
+    body is read, so a response and its body go when the caller drops them, not at a GC pass."""
+    config = SimulatorConfig(positions={ACCOUNT: 150}, rate_limits=False)
+    async with (
+        serve_gateway(config, port=0, tls=True) as gateway,
+        _client(gateway.url, gateway.ca_path, backend) as ib,
+    ):
+        await ib.accounts()
+        await ib.positions_page(ACCOUNT, 0)
+        gc.collect()
+        gc.disable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            await ib.accounts()
+            await ib.positions_page(ACCOUNT, 1)
+            await ib.snapshot([AAPL], ["last_price"])
+            gc.collect()
+            left = [item for item in gc.garbage if isinstance(item, httpx.Response)]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+    assert left == []
