@@ -164,6 +164,20 @@ def test_a_page_read_key_by_key_equals_its_entries_read_one_by_one(
         assert left.model.to_dict() == right.model.to_dict()
 
 
+def test_positions_of_a_page_hand_out_their_own_nested_values() -> None:
+    items, _ = _simulator_answers()
+    page = Position._from_owned_page([dict(item) for item in items[:5]], "U1234567")
+    first = page[0].model
+    assert isinstance(first.con_exch_map, list) and isinstance(first.increment_rules, list)
+    first.con_exch_map.append("SMART")  # the generated model keeps the list it was given
+    first.increment_rules[0].additional_properties["increment"] = 99.0
+    for position in page[1:]:
+        assert (
+            position.model.to_dict()
+            == Position.from_json(items[page.index(position)], "U1234567").model.to_dict()
+        )
+
+
 def test_a_page_with_an_entry_that_is_not_an_object_is_a_typed_error() -> None:
     items, _ = _simulator_answers()
     with pytest.raises(UnexpectedResponseError, match=r"positions\[\]"):
