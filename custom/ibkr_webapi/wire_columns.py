@@ -9,34 +9,43 @@ it can and raises the typed error naming the key on the rest.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar, cast
 
 from .seam import wire_int, wire_number, wire_numeric_text, wire_text
 
 __all__ = ["int_column", "number_column", "numeric_text_column", "text_column"]
 
 _NONE = type(None)
-_TEXT = frozenset({str, _NONE})
-_FLOAT = frozenset({float, _NONE})
-_NUMBER = frozenset({float, int, _NONE})
-_INT = frozenset({int, _NONE})
-_STR = frozenset({str})
+_TEXT: frozenset[type] = frozenset({str, _NONE})
+_FLOAT: frozenset[type] = frozenset({float, _NONE})
+_NUMBER: frozenset[type] = frozenset({float, int, _NONE})
+_INT: frozenset[type] = frozenset({int, _NONE})
+_STR: frozenset[type] = frozenset({str})
 _NOT_PLAIN = str.maketrans("", "", "0123456789.-")  # what is left once digits, points, signs go
 
-Rows = Sequence[Mapping[str, object]]
+Row = Mapping[str, object]
+Rows = Sequence[Row]
+T = TypeVar("T")
 
 
 def _column(rows: Rows, key: str) -> list[object]:
     return [row.get(key) for row in rows]  # twice as fast as map(methodcaller("get", key), ...)
 
 
+def _as_sent(
+    rows: Rows, key: str, where: str, kinds: frozenset[type], reader: Callable[[Row, str, str], T]
+) -> list[T]:
+    """The column as sent when its values are all of ``kinds``, else ``reader`` of every object."""
+    values = _column(rows, key)
+    if set(map(type, values)) <= kinds:
+        return cast("list[T]", values)  # checked: only the kinds ``reader`` passes through
+    return [reader(row, key, where) for row in rows]
+
+
 def text_column(rows: Rows, key: str, where: str) -> list[str | None]:
     """``wire_text`` of every object."""
-    values = _column(rows, key)
-    if set(map(type, values)) <= _TEXT:
-        return cast("list[str | None]", values)  # checked: texts and nulls only
-    return [wire_text(row, key, where) for row in rows]
+    return _as_sent(rows, key, where, _TEXT, wire_text)
 
 
 def number_column(rows: Rows, key: str, where: str) -> list[float | None]:
@@ -53,10 +62,7 @@ def number_column(rows: Rows, key: str, where: str) -> list[float | None]:
 
 def int_column(rows: Rows, key: str, where: str) -> list[int | None]:
     """``wire_int`` of every object."""
-    values = _column(rows, key)
-    if set(map(type, values)) <= _INT:
-        return cast("list[int | None]", values)  # checked: integers and nulls only
-    return [wire_int(row, key, where) for row in rows]
+    return _as_sent(rows, key, where, _INT, wire_int)
 
 
 def numeric_text_column(rows: Rows, key: str, where: str) -> list[float | None]:
