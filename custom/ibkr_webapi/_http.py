@@ -30,6 +30,8 @@ class JoiningClient(httpx.AsyncClient):
     """:class:`httpx.AsyncClient` with base-relative paths joined once per distinct URL."""
 
     def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
+        if "params" in kwargs and not kwargs["params"] and not self.params and "?" not in str(url):
+            del kwargs["params"]  # the generated layer's empty {}: httpx would parse the URL again
         if type(url) is str and _plain(url):
             base = self.base_url
             prefix = str(base)
