@@ -675,25 +675,11 @@ class Quote:
         """:meth:`from_row` for a row nobody else holds (the client's own): kept without a copy."""
         if values is None:
             values = MappingProxyType(_parse_row(row))
-        updated = updated_time(row.get("_updated"))
-        if values.__class__ is _Values:  # read by columns: straight to the tuple
-            index, items = values._index, values._values
-            position = index.get("market_data_availability")
-            availability = None if position is None else items[position]
-            position = index.get("last_price")
-            last = None if position is None else items[position]
-        else:
-            availability = values.get("market_data_availability")
-            last = values.get("last_price")
-        if isinstance(last, FlaggedPrice):
-            flag: PriceFlag | None = last.flag
-        elif last is None or last.__class__ is float:
-            flag = None
-        else:
-            flag = _price_flag(row.get("31"))  # kept as text: a prefix on something unreadable
+        availability = values.get(_AVAILABILITY)
+        flag = _flag_of(values.get("last_price"), row)
         return cls(  # positional: conid, updated, raw, values, availability, prior close, halted
             _row_conid(row),
-            updated,
+            updated_time(row.get("_updated")),
             MappingProxyType(row),
             values,
             availability if isinstance(availability, MarketDataAvailability) else None,
