@@ -27,7 +27,6 @@ from ..seam import (
     wire_bool,
     wire_int,
     wire_number,
-    wire_numeric_text,
     wire_text,
 )
 from ..wire_columns import int_column, number_column, numeric_text_column, text_column
@@ -132,36 +131,10 @@ class Position:
     def from_json(cls, data: Mapping[str, object], account_id: str) -> Position:
         """Read one entry of a positions page as decoded from JSON, checking every value.
 
-        The hot path of a large portfolio: no generated model is made (``model`` makes one when
-        asked), and the same checks as :meth:`from_model` apply.
+        A page of one for the page reader (a copy: the caller's dict stays theirs). No generated
+        model is made (``model`` makes one when asked), and the same checks as :meth:`from_model`.
         """
-        w = "positions[]."
-        return cls(
-            account_id=wire_text(data, "acctId", w) or account_id,
-            conid=required(wire_int(data, "conid", w), "conid"),
-            position=required(wire_number(data, "position", w), "position"),
-            contract_desc=wire_text(data, "contractDesc", w),
-            ticker=wire_text(data, "ticker", w),
-            name=wire_text(data, "name", w),
-            asset_class=wire_text(data, "assetClass", w),
-            currency=wire_text(data, "currency", w),
-            market_price=wire_number(data, "mktPrice", w),
-            market_value=wire_number(data, "mktValue", w),
-            avg_cost=wire_number(data, "avgCost", w),
-            avg_price=wire_number(data, "avgPrice", w),
-            realized_pnl=wire_number(data, "realizedPnl", w),
-            unrealized_pnl=wire_number(data, "unrealizedPnl", w),
-            expiry=wire_text(data, "expiry", w),
-            put_or_call=wire_text(data, "putOrCall", w),
-            strike=wire_numeric_text(data, "strike", w) or None,
-            multiplier=wire_number(data, "multiplier", w),
-            underlying_conid=wire_int(data, "undConid", w) or None,
-            listing_exchange=wire_text(data, "listingExchange", w),
-            sector=wire_text(data, "sector", w),
-            group=wire_text(data, "group", w),
-            # A copy: the caller's dict stays theirs.
-            source=dict(data),
-        )
+        return cls._from_owned_page([dict(data)], account_id)[0]
 
     @classmethod
     def _from_owned_page(cls, items: list[object], account_id: str) -> list[Position]:
